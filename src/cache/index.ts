@@ -1,0 +1,5 @@
+export * from './cache-module-options';
+export * from './cache-store';
+export * from './cache.module';
+export * from './cache.service';
+export * from './memory-cache.store';

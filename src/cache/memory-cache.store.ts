@@ -1,0 +1,157 @@
+import type { OnModuleDestroy } from '@nestjs/common';
+import Keyv from 'keyv';
+import type { KeyvStoreAdapter } from 'keyv';
+import { LRUCache } from 'lru-cache';
+import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
+
+/** Most keys one sweep visits before yielding to the event loop. */
+const SWEEP_BUDGET = 10_000;
+
+/** What Keyv hands its store when serialisation is off: the value and its absolute expiry. */
+interface KeyvRecord {
+  value: unknown;
+  expires?: number;
+}
+
+/** Settings of {@link MemoryCacheStore}. */
+export interface MemoryCacheStoreOptions {
+  maxEntries: number;
+  sweepIntervalMs: number;
+}
+
+/**
+ * In-process cache store: an `lru-cache` bounded by entry count, behind Keyv.
+ *
+ * - Keyv's serialisation is switched off: entries stay plain objects, which
+ *   saves a JSON round trip per call and most of the memory per entry.
+ * - Expiry is judged on one clock: `lru-cache` reads `Date.now()` (as Keyv does)
+ *   and each entry's TTL starts where Keyv's expiry says, so both agree on the
+ *   millisecond an entry dies.
+ * - A periodic sweep reclaims entries that expired without being read. It
+ *   does not walk the whole cache (`lru-cache`'s `purgeStale()` takes ~0.5 s
+ *   at a million entries): each write files its key under the second it
+ *   expires, and the sweep visits only the seconds that have passed, a bounded
+ *   number of keys per turn of the event loop.
+ */
+export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
+  readonly name = 'memory';
+  readonly maxEntries: number;
+  readonly keyv: Keyv;
+
+  private readonly counters: CacheCounters = {
+    hits: 0,
+    misses: 0,
+    sets: 0,
+    deletes: 0,
+    expired: 0,
+    evicted: 0,
+  };
+  private readonly entries: LRUCache<string, KeyvRecord>;
+  /** Keys by the second (epoch) their entry expires; a key may be filed more than once. */
+  private readonly expiryIndex = new Map<number, string[]>();
+  private lastSweptSecond = Math.floor(Date.now() / 1000) - 1;
+  private readonly sweepTimer: NodeJS.Timeout;
+
+  constructor({ maxEntries, sweepIntervalMs }: MemoryCacheStoreOptions) {
+    this.maxEntries = maxEntries;
+    this.entries = new LRUCache<string, KeyvRecord>({
+      max: maxEntries,
+      perf: Date,
+      ttlResolution: 0,
+      dispose: (record, _key, reason) => this.countDisposal(record, reason),
+    });
+    this.keyv = new Keyv(this.keyvAdapter(), {
+      serialize: undefined,
+      deserialize: undefined,
+      useKeyPrefix: false,
+      throwOnErrors: true,
+    });
+    this.sweepTimer = setInterval(() => this.sweepExpired(), sweepIntervalMs);
+    // The sweep must never keep a finished process alive.
+    this.sweepTimer.unref();
+  }
+
+  countEntries(): Promise<number> {
+    return Promise.resolve(this.entries.size);
+  }
+
+  increment(counter: CacheAccessCounter): Promise<void> {
+    this.counters[counter] += 1;
+    return Promise.resolve();
+  }
+
+  readCounters(): Promise<CacheCounters> {
+    return Promise.resolve({ ...this.counters });
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweepTimer);
+  }
+
+  /**
+   * Reclaims entries whose expiry second has passed, at most `budget` keys per
+   * turn of the event loop so that a mass expiry never stalls requests.
+   */
+  sweepExpired(budget = SWEEP_BUDGET): void {
+    const now = Date.now();
+    const lastDueSecond = Math.floor(now / 1000) - 1;
+    let visited = 0;
+    while (this.lastSweptSecond < lastDueSecond) {
+      const second = this.lastSweptSecond + 1;
+      const keys = this.expiryIndex.get(second);
+      while (keys && keys.length > 0) {
+        if (visited++ >= budget) {
+          setImmediate(() => this.sweepExpired(budget));
+          return;
+        }
+        this.reclaimIfExpired(keys.pop() as string, now);
+      }
+      this.expiryIndex.delete(second);
+      this.lastSweptSecond = second;
+    }
+  }
+
+  private reclaimIfExpired(key: string, now: number): void {
+    // The key may have been rewritten with a later expiry since it was filed here.
+    const record = this.entries.peek(key, { allowStale: true });
+    if (record?.expires !== undefined && now > record.expires) this.entries.delete(key);
+  }
+
+  private fileForExpiry(key: string, expires: number): void {
+    const second = Math.floor(expires / 1000);
+    const keys = this.expiryIndex.get(second);
+    if (keys) keys.push(key);
+    else this.expiryIndex.set(second, [key]);
+  }
+
+  private keyvAdapter(): KeyvStoreAdapter {
+    const entries = this.entries;
+    // Keyv accepts any Map-like object as its store.
+    const adapter = {
+      get: (key: string) => Promise.resolve(entries.get(key)),
+      set: (key: string, record: KeyvRecord, ttl?: number) => {
+        if (ttl && record.expires !== undefined) {
+          entries.set(key, record, { ttl, start: record.expires - ttl });
+          this.fileForExpiry(key, record.expires);
+        } else {
+          entries.set(key, record);
+        }
+        return Promise.resolve(true);
+      },
+      delete: (key: string) => Promise.resolve(entries.delete(key)),
+      clear: () => Promise.resolve(entries.clear()),
+      has: (key: string) => Promise.resolve(entries.has(key)),
+    };
+    return adapter as unknown as KeyvStoreAdapter;
+  }
+
+  private countDisposal(record: KeyvRecord, reason: LRUCache.DisposeReason): void {
+    // A dead entry is counted as expired however it leaves (sweep, read,
+    // overwrite or eviction); a live one only counts when evicted.
+    if (record.expires !== undefined && Date.now() > record.expires) {
+      this.counters.expired += 1;
+    } else if (reason === 'evict') {
+      this.counters.evicted += 1;
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import { Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { StoreUnavailableError } from './store-unavailable.error';
+
+/** Error bodies that a route overrides for client errors, by request path. */
+export type ClientErrorBodies = ReadonlyMap<string, unknown>;
+
+/** Shape of errors raised by body parsers (http-errors): a status and whether it may be shown. */
+interface ExposableError {
+  status?: unknown;
+  statusCode?: unknown;
+  expose?: unknown;
+  message?: unknown;
+}
+
+/**
+ * The one global exception filter. Answers every error with a JSON body and
+ * never a stack trace:
+ * - `HttpException`: its own status and body;
+ * - errors from body parsing (too large, bad charset...): their 4xx status;
+ * - {@link StoreUnavailableError}: 503;
+ * - anything else: a generic 500, logged with its stack.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AllExceptionsFilter.name);
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly clientErrorBodies: ClientErrorBodies = new Map(),
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const adapter = this.adapterHost.httpAdapter;
+    const request: unknown = http.getRequest();
+    const described = this.describe(exception);
+    const status = described.status;
+    let body = described.body;
+    if (status < 500) {
+      const path = (adapter.getRequestUrl(request) as string).split('?', 1)[0];
+      body = this.clientErrorBodies.get(path) ?? body;
+    } else {
+      const method = adapter.getRequestMethod(request) as string;
+      const url = adapter.getRequestUrl(request) as string;
+      if (exception instanceof StoreUnavailableError) {
+        this.logger.warn(`${method} ${url}: ${exception.message}`);
+      } else {
+        this.logger.error(
+          `${method} ${url} failed`,
+          exception instanceof Error ? exception.stack : String(exception),
+        );
+      }
+    }
+    adapter.reply(http.getResponse(), body, status);
+  }
+
+  private describe(exception: unknown): { status: number; body: unknown } {
+    if (exception instanceof HttpException) {
+      return { status: exception.getStatus(), body: exception.getResponse() };
+    }
+    if (exception instanceof StoreUnavailableError) {
+      const status = HttpStatus.SERVICE_UNAVAILABLE;
+      return {
+        status,
+        body: { statusCode: status, message: exception.message, error: 'Service Unavailable' },
+      };
+    }
+    const exposed = this.exposedClientError(exception);
+    if (exposed) return exposed;
+    const status = HttpStatus.INTERNAL_SERVER_ERROR;
+    return { status, body: { statusCode: status, message: 'Internal server error' } };
+  }
+
+  private exposedClientError(exception: unknown): { status: number; body: unknown } | undefined {
+    if (typeof exception !== 'object' || exception === null) return undefined;
+    const { status, statusCode, expose, message } = exception as ExposableError;
+    const code = typeof status === 'number' ? status : statusCode;
+    if (typeof code !== 'number' || code < 400 || code >= 500 || expose !== true) return undefined;
+    return {
+      status: code,
+      body: { statusCode: code, message: String(message), error: httpStatusName(code) },
+    };
+  }
+}
+
+/** `413` → `Payload Too Large`, as Nest's own error bodies name statuses. */
+function httpStatusName(code: number): string {
+  const name = (HttpStatus[code] as string | undefined) ?? 'CLIENT_ERROR';
+  return name
+    .toLowerCase()
+    .split('_')
+    .map((word) => word[0].toUpperCase() + word.slice(1))
+    .join(' ');
+}

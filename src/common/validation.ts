@@ -1,0 +1,168 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDefined,
+  IsInt,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
+import type { ValidationOptions } from 'class-validator';
+import { MAX_TTL_SECONDS } from '../config/environment';
+import { Verbatim } from './json-validation.pipe';
+
+/** Longest resource id, in UTF-16 code units (JavaScript's `length`). */
+export const MAX_ID_LENGTH = 1024;
+export const MAX_TAGS = 32;
+export const MAX_TAG_LENGTH = 128;
+export const INTERACTION_TYPE_PATTERN = /^[a-z0-9_.-]{1,64}$/;
+
+const CONTROL_CHARACTER = /\p{Cc}/u;
+
+/** True when `value` is a usable resource id: 1 to 1024 characters, no control characters. */
+export function isResourceId(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length >= 1 &&
+    value.length <= MAX_ID_LENGTH &&
+    !CONTROL_CHARACTER.test(value)
+  );
+}
+
+/**
+ * A string of `min` to `max` characters as JavaScript counts them (UTF-16 code
+ * units), unlike class-validator's `Length`, which counts code points.
+ */
+export function IsStringOfLength(
+  min: number,
+  max: number,
+  options?: ValidationOptions,
+): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isStringOfLength',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && value.length >= min && value.length <= max,
+        defaultMessage: (args) =>
+          `${options?.each ? 'each value in ' : ''}${args?.property ?? 'value'} must be a string of ${min} to ${max} characters`,
+      },
+    },
+    options,
+  );
+}
+
+/** Validates only when the property is present; unlike `@IsOptional()`, `null` is still checked. */
+const WhenPresent = (): PropertyDecorator =>
+  ValidateIf((_object: object, value: unknown) => value !== undefined);
+
+/** A resource id: 1 to 1024 characters (a key or a URL), no control characters. */
+export function IsResourceId(): PropertyDecorator {
+  return applyDecorators(
+    IsStringOfLength(1, MAX_ID_LENGTH),
+    ValidateBy({
+      name: 'hasNoControlCharacters',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !CONTROL_CHARACTER.test(value),
+        defaultMessage: (args) =>
+          `${args?.property ?? 'value'} must not contain control characters`,
+      },
+    }),
+    ApiProperty({
+      description: 'Resource id: a key or a URL, 1 to 1024 characters, no control characters.',
+      minLength: 1,
+      maxLength: MAX_ID_LENGTH,
+      example: 'https://example.com/articles/42',
+    }),
+  );
+}
+
+/** Any JSON value except `null`; required. */
+export function IsJsonData(): PropertyDecorator {
+  return applyDecorators(
+    IsDefined({ message: '$property is required and must not be null' }),
+    Verbatim(),
+    ApiProperty({
+      description: 'Any JSON value except null: object, array, string, number or boolean.',
+      example: { title: 'Hello', views: 3 },
+    }),
+  );
+}
+
+/** Optional JSON data (any value but `null`). */
+export function IsOptionalJsonData(): PropertyDecorator {
+  return applyDecorators(
+    WhenPresent(),
+    IsDefined({ message: '$property must not be null' }),
+    Verbatim(),
+    ApiPropertyOptional({
+      description: 'Any JSON value except null. When present, the resource is cached as PUT would.',
+      example: { title: 'Hello' },
+    }),
+  );
+}
+
+/** Optional time-to-live in whole seconds, 1 to 31536000 (a year). */
+export function IsTtlSeconds(): PropertyDecorator {
+  return applyDecorators(
+    WhenPresent(),
+    IsInt(),
+    Min(1),
+    Max(MAX_TTL_SECONDS),
+    ApiPropertyOptional({
+      description: 'Time-to-live in whole seconds; defaults to the server CACHE_TTL.',
+      minimum: 1,
+      maximum: MAX_TTL_SECONDS,
+      example: 300,
+    }),
+  );
+}
+
+/** Optional list of tags: at most 32, each 1 to 128 characters. */
+export function IsTags(): PropertyDecorator {
+  return applyDecorators(
+    WhenPresent(),
+    IsArray(),
+    ArrayMaxSize(MAX_TAGS),
+    IsStringOfLength(1, MAX_TAG_LENGTH, { each: true }),
+    ApiPropertyOptional({
+      description: `Labels for grouping entries: at most ${MAX_TAGS}, each 1 to ${MAX_TAG_LENGTH} characters.`,
+      type: [String],
+      example: ['articles', 'front-page'],
+    }),
+  );
+}
+
+/** Optional interaction type: lower-case letters, digits, `_`, `.` or `-`, 1 to 64 characters. */
+export function IsInteractionType(): PropertyDecorator {
+  return applyDecorators(
+    WhenPresent(),
+    IsString(),
+    Matches(INTERACTION_TYPE_PATTERN, {
+      message: '$property must match /^[a-z0-9_.-]{1,64}$/ (e.g. view, click, share)',
+    }),
+    ApiPropertyOptional({
+      description: 'Kind of interaction.',
+      pattern: INTERACTION_TYPE_PATTERN.source,
+      default: 'view',
+      example: 'click',
+    }),
+  );
+}
+
+/** An optional integer query parameter within `[min, max]`. */
+export function IsIntegerQuery(min: number, max: number): PropertyDecorator {
+  return applyDecorators(
+    WhenPresent(),
+    Type(() => Number),
+    IsInt(),
+    Min(min),
+    Max(max),
+  );
+}

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsInt, IsNotEmpty, IsString, Max, Min, ValidateBy, validateSync } from 'class-validator';
+import { parse as parseBytes } from 'bytes';
+
+/** Longest TTL a client may ask for: one year, in seconds. */
+export const MAX_TTL_SECONDS = 31_536_000;
+
+/** A size such as `1mb`, `512kb` or a plain number of bytes, greater than zero. */
+const IsByteSize = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isByteSize',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && (parseBytes(value) ?? 0) > 0,
+      defaultMessage: (args) =>
+        `${args?.property ?? 'value'} must be a size such as 1mb, 512kb or 1048576`,
+    },
+  });
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/**
+ * The environment variables Lapse reads, with their defaults.
+ * Each is validated at start-up; an invalid value stops the process.
+ */
+export class Environment {
+  /** TCP port the HTTP server listens on. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Interface the HTTP server binds to. */
+  @IsString()
+  @IsNotEmpty()
+  HOST = '0.0.0.0';
+
+  /** Default time-to-live of a cached resource, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TTL_SECONDS)
+  CACHE_TTL = 300;
+
+  /** Most entries the in-memory store keeps before evicting the least recently used. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CACHE_MAX_ENTRIES = 100_000;
+
+  /** How often expired entries are reclaimed from the in-memory store, in milliseconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  CACHE_SWEEP_INTERVAL_MS = 1000;
+
+  /** Most resources whose interactions are tracked; the least recently active are dropped. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  TRACKING_MAX_RESOURCES = 100_000;
+
+  /** Largest accepted request body, e.g. `1mb`, `512kb` or a number of bytes. */
+  @IsByteSize()
+  BODY_LIMIT = '1mb';
+}
+
+/** Raised when the environment holds a value Lapse cannot run with. */
+export class InvalidEnvironmentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = InvalidEnvironmentError.name;
+  }
+}
+
+/**
+ * Validates raw environment variables and fills in defaults.
+ * Unknown variables are ignored; empty values count as unset.
+ */
+export function validateEnvironment(raw: Record<string, string | undefined>): Environment {
+  const provided = Object.fromEntries(
+    Object.keys(new Environment())
+      .filter((name) => raw[name] !== undefined && raw[name] !== '')
+      .map((name) => [name, raw[name]]),
+  );
+  const env = plainToInstance(Environment, provided);
+  const problems = validateSync(env, { skipMissingProperties: false }).flatMap((error) =>
+    Object.values(error.constraints ?? {}).map(
+      (message) => `${message} (got ${JSON.stringify(error.value)})`,
+    ),
+  );
+  if (problems.length > 0) throw new InvalidEnvironmentError(problems);
+  return env;
+}
+
+/**
+ * Reads the process environment, after loading a `.env` file from the working
+ * directory when one exists (variables already set win over the file).
+ */
+export function readProcessEnvironment(): Record<string, string | undefined> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return process.env;
+}

@@ -1,0 +1,35 @@
+import { parse as parseBytes } from 'bytes';
+import { validateEnvironment } from './environment';
+
+/** Typed settings, grouped by the capability that reads them. */
+export interface LapseConfig {
+  http: {
+    port: number;
+    host: string;
+    /** Largest accepted request body, in bytes. */
+    bodyLimit: number;
+  };
+  cache: {
+    /** Default time-to-live, in seconds. */
+    defaultTtl: number;
+    maxEntries: number;
+    sweepIntervalMs: number;
+  };
+  tracking: {
+    maxResources: number;
+  };
+}
+
+/** Validates raw environment variables and groups them into {@link LapseConfig}. */
+export function loadConfig(raw: Record<string, string | undefined>): LapseConfig {
+  const env = validateEnvironment(raw);
+  return {
+    http: { port: env.PORT, host: env.HOST, bodyLimit: parseBytes(env.BODY_LIMIT) ?? 0 },
+    cache: {
+      defaultTtl: env.CACHE_TTL,
+      maxEntries: env.CACHE_MAX_ENTRIES,
+      sweepIntervalMs: env.CACHE_SWEEP_INTERVAL_MS,
+    },
+    tracking: { maxResources: env.TRACKING_MAX_RESOURCES },
+  };
+}

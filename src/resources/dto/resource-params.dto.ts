@@ -1,0 +1,8 @@
+import { IsResourceId } from '../../common/validation';
+
+/** Path parameters of `/resources/:id`. */
+export class ResourceParamsDto {
+  /** Resource id, percent-encoded in the path (`%2F` for `/`). */
+  @IsResourceId()
+  id!: string;
+}

@@ -1,0 +1,44 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Resource } from '../resource';
+
+/** A cached resource. */
+export class ResourceResponseDto {
+  /** @example https://example.com/articles/42 */
+  id!: string;
+
+  @ApiProperty({ description: 'The cached JSON value.', example: { title: 'Hello', views: 3 } })
+  data!: unknown;
+
+  /** @example ["articles"] */
+  tags!: string[];
+
+  /**
+   * When the current data was written (ISO-8601).
+   * @example 2026-11-26T12:00:00.000Z
+   */
+  createdAt!: string;
+
+  /**
+   * When the entry expires (ISO-8601).
+   * @example 2026-11-26T12:05:00.000Z
+   */
+  expiresAt!: string;
+
+  /**
+   * Whole seconds left before expiry, rounded up.
+   * @example 300
+   */
+  ttl!: number;
+}
+
+/** Maps a resource to its representation, with the time left as seen at `now`. */
+export function toResourceResponse(resource: Resource, now = Date.now()): ResourceResponseDto {
+  return {
+    id: resource.id,
+    data: resource.data,
+    tags: resource.tags,
+    createdAt: new Date(resource.createdAt).toISOString(),
+    expiresAt: new Date(resource.expiresAt).toISOString(),
+    ttl: Math.max(0, Math.ceil((resource.expiresAt - now) / 1000)),
+  };
+}

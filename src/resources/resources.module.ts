@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ResourceController } from './resource.controller';
+import { ResourcesService } from './resources.service';
+
+/**
+ * The REST API over cached resources. Needs `CacheService` from a global or
+ * imported `CacheModule` and `ConfigService` from the config module.
+ */
+@Module({
+  controllers: [ResourceController],
+  providers: [ResourcesService],
+  exports: [ResourcesService],
+})
+export class ResourcesModule {}

@@ -1,0 +1,51 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { SeedService } from './seed.service';
+import type { SeedResponse } from './seed-responses';
+
+/** The original service's routes; new clients should prefer `/resources` and `/interactions`. */
+@ApiTags('seed-compatible')
+@Controller()
+export class SeedController {
+  constructor(private readonly seed: SeedService) {}
+
+  /** Returns the cached data for `id`, or a failure body (always status 200). */
+  @Get('get_cached_resource')
+  @ApiQuery({ name: 'id', required: false, example: 'https://example.com/articles/42' })
+  @ApiOkResponse({
+    description: 'Success with the data, or failure when absent, expired or id missing.',
+    schema: {
+      oneOf: [
+        { example: { status: 'success', data: { title: 'Hello' } } },
+        { example: { status: 'failure', message: 'Resource not found or expired.' } },
+      ],
+    },
+  })
+  getCachedResource(@Query('id') id: unknown): Promise<SeedResponse> {
+    return this.seed.getCachedResource(id);
+  }
+
+  /** Caches `data` under `id` for the default TTL and records a `view` interaction. */
+  @Post('track_interaction')
+  @HttpCode(HttpStatus.OK)
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['id', 'data'],
+      properties: { id: { type: 'string' }, data: { description: 'Any JSON value but null' } },
+      example: { id: 'https://example.com/articles/42', data: { title: 'Hello' } },
+    },
+  })
+  @ApiOkResponse({
+    description: 'Success, or failure when id or data is missing (always status 200).',
+    schema: {
+      oneOf: [
+        { example: { status: 'success', message: 'Resource cached successfully.' } },
+        { example: { status: 'failure', message: 'Invalid data provided.' } },
+      ],
+    },
+  })
+  trackInteraction(@Body() body: unknown): Promise<SeedResponse> {
+    return this.seed.trackInteraction(body);
+  }
+}

@@ -1,0 +1,8 @@
+import { IsResourceId } from '../../common/validation';
+
+/** Path parameters of `/interactions/:resourceId`. */
+export class InteractionParamsDto {
+  /** Resource id, percent-encoded in the path. */
+  @IsResourceId()
+  resourceId!: string;
+}

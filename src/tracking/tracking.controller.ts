@@ -1,0 +1,51 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  InteractionResponseDto,
+  InteractionSummaryResponseDto,
+  TopResourceResponseDto,
+  toInteractionResponse,
+  toSummaryResponse,
+  toTopResourceResponse,
+} from './dto/interaction-response.dto';
+import { InteractionParamsDto } from './dto/interaction-params.dto';
+import { TopQueryDto } from './dto/top-query.dto';
+import { TrackInteractionDto } from './dto/track-interaction.dto';
+import { TrackingService } from './tracking.service';
+
+@ApiTags('interactions')
+@ApiBadRequestResponse({ description: 'Invalid input; the message names the field.' })
+@Controller('interactions')
+export class TrackingController {
+  constructor(private readonly tracking: TrackingService) {}
+
+  /** Records an interaction; with `data`, also caches the resource as `PUT` would. */
+  @Post()
+  @ApiCreatedResponse({ type: InteractionResponseDto })
+  async record(@Body() body: TrackInteractionDto): Promise<InteractionResponseDto> {
+    return toInteractionResponse(await this.tracking.record(body));
+  }
+
+  /** The most-interacted resources, highest total first. */
+  @Get()
+  @ApiOkResponse({ type: [TopResourceResponseDto] })
+  async top(@Query() { limit }: TopQueryDto): Promise<TopResourceResponseDto[]> {
+    return (await this.tracking.top(limit)).map(toTopResourceResponse);
+  }
+
+  /** Interaction counts of one resource. */
+  @Get(':resourceId')
+  @ApiOkResponse({ type: InteractionSummaryResponseDto })
+  @ApiNotFoundResponse({ description: 'Never tracked.' })
+  async summary(
+    @Param() { resourceId }: InteractionParamsDto,
+  ): Promise<InteractionSummaryResponseDto> {
+    return toSummaryResponse(await this.tracking.summary(resourceId));
+  }
+}
