@@ -1,12 +1,13 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { CacheModule } from './cache';
 import { LapseConfigModule } from './config/config.module';
 import type { LapseConfig } from './config/lapse.config';
 import { ResourcesModule } from './resources/resources.module';
 import { SeedModule } from './seed/seed.module';
 import { StatsModule } from './stats/stats.module';
+import { STORES, StorageModule } from './storage/storage.module';
+import type { Stores } from './storage/storage.module';
 import { TrackingModule } from './tracking/tracking.module';
 
 /** Wires Lapse's feature modules around one validated configuration. */
@@ -17,13 +18,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         LapseConfigModule.forRoot(config),
+        StorageModule,
         CacheModule.forRootAsync({
           isGlobal: true,
-          inject: [ConfigService],
-          useFactory: (settings: ConfigService<LapseConfig, true>) => {
-            const { maxEntries, sweepIntervalMs } = settings.get('cache', { infer: true });
-            return { maxEntries, sweepIntervalMs };
-          },
+          inject: [STORES],
+          useFactory: (stores: Stores) => ({ store: stores.cache }),
         }),
         ResourcesModule,
         TrackingModule,

@@ -9,14 +9,14 @@ import { SEED_CLIENT_ERROR_BODIES } from './seed/seed-responses';
 
 /**
  * Everything applied to the application between its creation and `listen`,
- * shared by `main.ts` and the tests so that both run the same app.
+ * shared by `main.ts` and the tests so that both run the same app (only the
+ * process-level shutdown hooks are left to `main.ts`).
  * The application must be created with `{ bodyParser: false }`.
  */
 export function configureApp(app: INestApplication, config: LapseConfig): void {
   (app as NestExpressApplication).useBodyParser('json', { limit: config.http.bodyLimit });
   app.useGlobalPipes(new JsonValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost), SEED_CLIENT_ERROR_BODIES));
-  app.enableShutdownHooks();
   setUpSwagger(app);
 }
 

@@ -24,6 +24,9 @@ async function bootstrap(): Promise<void> {
   const config = configOrExit();
   const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false });
   configureApp(app, config);
+  // On SIGTERM/SIGINT: stop listening, let in-flight requests finish, close
+  // the stores, then exit 0 (Nest's default would re-raise the signal).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.http.port, config.http.host);
   const server = app.getHttpServer() as Server;
   const { address, port } = server.address() as AddressInfo;

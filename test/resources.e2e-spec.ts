@@ -18,7 +18,10 @@ describe.each(storeTargets)('/resources ($name store)', ({ name, env }) => {
     await app.close();
   });
 
-  const stats = async () => (await http().get('/stats').expect(200)).body;
+  const stats = async (): Promise<Record<string, number>> => {
+    const res = await http().get('/stats').expect(200);
+    return res.body as Record<string, number>;
+  };
 
   describe('PUT /resources/:id', () => {
     it('creates an entry: 201 with the representation', async () => {

@@ -1,7 +1,14 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 
+import type { CacheStore } from './cache-store';
+
 /** Options of {@link CacheModule}. */
 export interface CacheModuleOptions {
+  /**
+   * The store adapter to use. Default: an in-memory store built from
+   * `maxEntries` and `sweepIntervalMs`.
+   */
+  store?: CacheStore;
   /**
    * Most entries kept before the least recently used is evicted.
    * @default 100000

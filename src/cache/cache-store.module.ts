@@ -20,6 +20,7 @@ import { MemoryCacheStore } from './memory-cache.store';
       provide: CacheStore,
       inject: [CACHE_MODULE_OPTIONS],
       useFactory: (options: CacheModuleOptions): CacheStore =>
+        options.store ??
         new MemoryCacheStore({
           maxEntries: options.maxEntries ?? DEFAULT_MAX_ENTRIES,
           sweepIntervalMs: options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,

@@ -39,7 +39,11 @@ export class CacheService {
 
   /** Reads an entry without counting a hit or a miss (for checks that are part of a write). */
   async peek<T>(key: string): Promise<CacheEntry<T> | undefined> {
-    const entry = await this.cache.get<CacheEntry<T>>(key);
+    // Reads go to the Keyv instance cache-manager holds, not through
+    // cache-manager's get(): that one turns a store failure into a miss, and a
+    // dead Redis must answer 503, not 404. Writes go through cache-manager,
+    // which passes failures on.
+    const entry = await this.store.keyv.get<CacheEntry<T>>(key);
     return entry && entry.expiresAt > Date.now() ? entry : undefined;
   }
 

@@ -1,6 +1,16 @@
 import { existsSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsString, Max, Min, ValidateBy, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  validateSync,
+} from 'class-validator';
 import { parse as parseBytes } from 'bytes';
 
 /** Longest TTL a client may ask for: one year, in seconds. */
@@ -36,6 +46,27 @@ export class Environment {
   @IsString()
   @IsNotEmpty()
   HOST = '0.0.0.0';
+
+  /** Where entries, counters and interactions live: this process, or a Redis shared by instances. */
+  @IsIn(['memory', 'redis'])
+  CACHE_STORE: 'memory' | 'redis' = 'memory';
+
+  /** Redis to use when `CACHE_STORE=redis`. */
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+  /** Prefix of every Redis key, so that several deployments can share one Redis. */
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, {
+    message: 'CACHE_NAMESPACE must be 1 to 64 letters, digits, _ . : or -',
+  })
+  CACHE_NAMESPACE = 'lapse';
+
+  /** How long one Redis call may take before the request fails with 503, in milliseconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  REDIS_TIMEOUT_MS = 1000;
 
   /** Default time-to-live of a cached resource, in seconds. */
   @Transform(toInt)

@@ -9,6 +9,12 @@ export interface LapseConfig {
     /** Largest accepted request body, in bytes. */
     bodyLimit: number;
   };
+  store: {
+    kind: 'memory' | 'redis';
+    redisUrl: string;
+    namespace: string;
+    redisTimeoutMs: number;
+  };
   cache: {
     /** Default time-to-live, in seconds. */
     defaultTtl: number;
@@ -25,6 +31,12 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
   const env = validateEnvironment(raw);
   return {
     http: { port: env.PORT, host: env.HOST, bodyLimit: parseBytes(env.BODY_LIMIT) ?? 0 },
+    store: {
+      kind: env.CACHE_STORE,
+      redisUrl: env.REDIS_URL,
+      namespace: env.CACHE_NAMESPACE,
+      redisTimeoutMs: env.REDIS_TIMEOUT_MS,
+    },
     cache: {
       defaultTtl: env.CACHE_TTL,
       maxEntries: env.CACHE_MAX_ENTRIES,

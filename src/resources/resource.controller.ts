@@ -17,7 +17,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiOperation,
+  ApiExcludeEndpoint,
   ApiTags,
 } from '@nestjs/swagger';
 import { setStatus } from '../common/http';
@@ -49,7 +49,7 @@ export class ResourceController {
 
   /** An id is required: `PUT /resources/` names no resource. */
   @Put()
-  @ApiOperation({ summary: 'Rejected: the id is missing', deprecated: true })
+  @ApiExcludeEndpoint()
   putWithoutId(): never {
     throw new BadRequestException(['id must be a string of 1 to 1024 characters']);
   }

@@ -65,13 +65,12 @@ export class MemoryTrackingStore implements TrackingStore {
   }
 }
 
-/** Orders rows by total (desc), then last activity (desc), then id. */
+/**
+ * Orders rows by total (highest first), ties by id in byte order of its UTF-8
+ * form: the order Redis gives the same rows, so both stores list alike.
+ */
 function compareTop(a: TopResource, b: TopResource): number {
-  return (
-    b.total - a.total ||
-    b.lastAt - a.lastAt ||
-    (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : 0)
-  );
+  return b.total - a.total || Buffer.compare(Buffer.from(a.resourceId), Buffer.from(b.resourceId));
 }
 
 function insertionIndex(sorted: TopResource[], row: TopResource): number {

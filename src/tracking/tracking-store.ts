@@ -23,7 +23,7 @@ export interface TrackingStore {
   record(resourceId: string, type: string, at: number): Promise<number>;
   /** What is known of a resource, or `undefined` when it was never tracked (or was dropped). */
   summary(resourceId: string): Promise<InteractionSummary | undefined>;
-  /** The `limit` most-interacted resources, highest total first (ties: most recent first). */
+  /** The `limit` most-interacted resources, highest total first, ties by id (UTF-8 byte order). */
   top(limit: number): Promise<TopResource[]>;
   /** Every interaction recorded so far, including those of resources since dropped. */
   countInteractions(): Promise<number>;

@@ -1,25 +1,16 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { LapseConfig } from '../config/lapse.config';
 import { ResourcesModule } from '../resources/resources.module';
-import { MemoryTrackingStore } from './memory-tracking.store';
-import { TrackingStore } from './tracking-store';
 import { TrackingController } from './tracking.controller';
 import { TrackingService } from './tracking.service';
 
-/** Interaction tracking: counts per resource and the most-interacted list. */
+/**
+ * Interaction tracking: counts per resource and the most-interacted list.
+ * Needs a `TrackingStore` provider in scope (`StorageModule` gives one).
+ */
 @Module({
   imports: [ResourcesModule],
   controllers: [TrackingController],
-  providers: [
-    TrackingService,
-    {
-      provide: TrackingStore,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<LapseConfig, true>): TrackingStore =>
-        new MemoryTrackingStore(config.get('tracking', { infer: true }).maxResources),
-    },
-  ],
+  providers: [TrackingService],
   exports: [TrackingService],
 })
 export class TrackingModule {}

@@ -1,0 +1,67 @@
+import { Global, Module } from '@nestjs/common';
+import type { Provider } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { CacheStore } from '../cache/cache-store';
+import { MemoryCacheStore } from '../cache/memory-cache.store';
+import { RedisCacheStore } from '../cache/redis-cache.store';
+import type { LapseConfig } from '../config/lapse.config';
+import { RedisConnection } from '../redis/redis-connection';
+import { MemoryTrackingStore } from '../tracking/memory-tracking.store';
+import { RedisTrackingStore } from '../tracking/redis-tracking.store';
+import { TrackingStore } from '../tracking/tracking-store';
+
+/** The adapters behind every storage port, chosen together. */
+export interface Stores {
+  cache: CacheStore;
+  tracking: TrackingStore;
+  /** The Redis connection they share, when the store is Redis. */
+  redis: RedisConnection | null;
+}
+
+/** Injection token of the {@link Stores} chosen at start-up. */
+export const STORES = Symbol('Stores');
+
+/** The one place where `CACHE_STORE` chooses the adapters. */
+function createStores(config: ConfigService<LapseConfig, true>): Stores {
+  const store = config.get('store', { infer: true });
+  const cache = config.get('cache', { infer: true });
+  const tracking = config.get('tracking', { infer: true });
+  if (store.kind === 'redis') {
+    const redis = new RedisConnection({ url: store.redisUrl, timeoutMs: store.redisTimeoutMs });
+    return {
+      redis,
+      cache: new RedisCacheStore(redis, {
+        namespace: store.namespace,
+        sweepIntervalMs: cache.sweepIntervalMs,
+      }),
+      tracking: new RedisTrackingStore(redis, {
+        namespace: store.namespace,
+        maxResources: tracking.maxResources,
+      }),
+    };
+  }
+  return {
+    redis: null,
+    cache: new MemoryCacheStore({
+      maxEntries: cache.maxEntries,
+      sweepIntervalMs: cache.sweepIntervalMs,
+    }),
+    tracking: new MemoryTrackingStore(tracking.maxResources),
+  };
+}
+
+const providers: Provider[] = [
+  { provide: STORES, inject: [ConfigService], useFactory: createStores },
+  // Each adapter is its own provider so that Nest runs its shutdown hooks.
+  { provide: CacheStore, inject: [STORES], useFactory: (stores: Stores) => stores.cache },
+  { provide: TrackingStore, inject: [STORES], useFactory: (stores: Stores) => stores.tracking },
+  { provide: RedisConnection, inject: [STORES], useFactory: (stores: Stores) => stores.redis },
+];
+
+/**
+ * Provides the storage ports (`CacheStore`, `TrackingStore`) to the whole
+ * application, backed by memory or by one shared Redis connection.
+ */
+@Global()
+@Module({ providers, exports: [STORES, CacheStore, TrackingStore, RedisConnection] })
+export class StorageModule {}
