@@ -1,0 +1,127 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { createTestApp } from './helpers/create-test-app';
+import { RedisServer, findRedisServer } from './helpers/redis-server';
+import { sleep } from './helpers/time';
+
+// These suites own a redis-server of their own, to kill and restart it.
+const describeWithRedis = findRedisServer() ? describe : () => undefined;
+
+/** Polls `check` until it passes or `withinMs` runs out; resolves the time it took. */
+async function eventually(check: () => Promise<void>, withinMs: number): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      await check();
+      return Date.now() - start;
+    } catch (error) {
+      if (Date.now() - start > withinMs) throw error;
+      await sleep(100);
+    }
+  }
+}
+
+const UNAVAILABLE = {
+  statusCode: 503,
+  message: 'Cache store unavailable',
+  error: 'Service Unavailable',
+};
+
+describeWithRedis('when Redis fails', () => {
+  let server: RedisServer;
+  let app: INestApplication<App>;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    app = await createTestApp({
+      CACHE_STORE: 'redis',
+      REDIS_URL: server.url,
+      CACHE_NAMESPACE: 'faults',
+      REDIS_TIMEOUT_MS: '500',
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+    await server.stop();
+  });
+
+  it('answers 503 quickly while Redis is down, and recovers with its data once it is back', async () => {
+    await http()
+      .put('/resources/survivor')
+      .send({ data: { kept: true }, ttl: 600 })
+      .expect(201);
+    await http().post('/interactions').send({ resourceId: 'survivor' }).expect(201);
+
+    await server.kill();
+
+    const routes = [
+      () => http().get('/resources/survivor'),
+      () => http().put('/resources/during-outage').send({ data: 1 }),
+      () => http().delete('/resources/survivor'),
+      () => http().post('/resources/survivor/touch'),
+      () => http().post('/interactions').send({ resourceId: 'survivor' }),
+      () => http().get('/interactions/survivor'),
+      () => http().get('/interactions'),
+      () => http().get('/stats'),
+    ];
+    for (const route of routes) {
+      const started = Date.now();
+      const res = await route();
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual(UNAVAILABLE);
+    }
+    // The seed routes keep their own bodies for client errors, but a dead store is a 503 too.
+    const seedWrite = await http()
+      .post('/track_interaction')
+      .send({ id: 'during-outage', data: 1 });
+    expect(seedWrite.status).toBe(503);
+    expect((await http().get('/get_cached_resource?id=survivor')).status).toBe(503);
+
+    await server.restart();
+    const tookMs = await eventually(async () => {
+      await http().get('/resources/survivor').expect(200);
+    }, 5000);
+    expect(tookMs).toBeLessThan(5000);
+
+    const survivor = await http().get('/resources/survivor').expect(200);
+    expect(survivor.body.data).toEqual({ kept: true });
+    // No acknowledged write was lost, and no refused write slipped through.
+    await http().get('/resources/during-outage').expect(404);
+    const summary = await http().get('/interactions/survivor').expect(200);
+    expect(summary.body.total).toBe(1);
+  });
+});
+
+describeWithRedis('when Redis is unreachable at start-up', () => {
+  let server: RedisServer;
+  let app: INestApplication<App> | undefined;
+
+  afterAll(async () => {
+    await app?.close();
+    await server.stop();
+  });
+
+  it('starts anyway, answers 503, and serves once Redis comes up', async () => {
+    server = await RedisServer.start();
+    await server.kill();
+    const started = Date.now();
+    app = await createTestApp({
+      CACHE_STORE: 'redis',
+      REDIS_URL: server.url,
+      CACHE_NAMESPACE: 'late',
+      REDIS_TIMEOUT_MS: '500',
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    const http = () => request(app!.getHttpServer());
+    await http().put('/resources/late').send({ data: 1 }).expect(503, UNAVAILABLE);
+
+    await server.restart();
+    await eventually(async () => {
+      await http().put('/resources/late').send({ data: 1 }).expect(201);
+    }, 5000);
+    await http().get('/resources/late').expect(200);
+  });
+});

@@ -1,0 +1,90 @@
+import type { INestApplication } from '@nestjs/common';
+import { Agent } from 'node:http';
+import request from 'supertest';
+import type { App } from 'supertest/types';
+import { createTestApp } from './helpers/create-test-app';
+import { storeTargets } from './helpers/stores';
+
+const redis = storeTargets.find((target) => target.name === 'redis');
+
+// Runs only where the test run has a redis-server (see global-setup.ts, which
+// prints a notice when it has none and fails under CI).
+const describeWithRedis = redis ? describe : () => undefined;
+
+describeWithRedis('two instances sharing one Redis', () => {
+  let a: INestApplication<App>;
+  let b: INestApplication<App>;
+  let agent: Agent;
+
+  beforeAll(async () => {
+    // One env() call: both instances get the same namespace.
+    const env = redis!.env();
+    a = await createTestApp(env);
+    b = await createTestApp(env);
+    agent = new Agent({ keepAlive: true, maxSockets: 50 });
+  });
+  afterAll(async () => {
+    agent.destroy();
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('serves on B what was written through A, and forgets on A what B deleted', async () => {
+    await request(a.getHttpServer())
+      .put('/resources/shared-1')
+      .send({ data: { v: 1 }, tags: ['x'] })
+      .expect(201);
+    const onB = await request(b.getHttpServer()).get('/resources/shared-1').expect(200);
+    expect(onB.body).toMatchObject({ id: 'shared-1', data: { v: 1 }, tags: ['x'] });
+    await request(b.getHttpServer()).put('/resources/shared-1').send({ data: 2 }).expect(200);
+    await request(b.getHttpServer()).delete('/resources/shared-1').expect(204);
+    await request(a.getHttpServer()).get('/resources/shared-1').expect(404);
+    await request(a.getHttpServer()).delete('/resources/shared-1').expect(404);
+  });
+
+  it('counts 500 concurrent interactions on A plus 500 on B as exactly 1000', async () => {
+    const post = (app: INestApplication<App>) =>
+      request(app.getHttpServer())
+        .post('/interactions')
+        .agent(agent)
+        .send({ resourceId: 'shared-hot', type: 'click' })
+        .expect(201);
+    const before = (await request(a.getHttpServer()).get('/stats').expect(200)).body;
+    const responses = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => post(i % 2 === 0 ? a : b)),
+    );
+    const totals = responses.map((res) => res.body.total as number).sort((x, y) => x - y);
+    expect(totals).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    for (const app of [a, b]) {
+      const summary = await request(app.getHttpServer())
+        .get('/interactions/shared-hot')
+        .expect(200);
+      expect(summary.body).toMatchObject({ total: 1000, byType: { click: 1000 } });
+    }
+    const after = (await request(b.getHttpServer()).get('/stats').expect(200)).body;
+    expect(after.interactions - before.interactions).toBe(1000);
+  });
+
+  it('reports the same stats and top list on both instances', async () => {
+    await request(a.getHttpServer()).put('/resources/shared-stats').send({ data: 1 }).expect(201);
+    await request(a.getHttpServer()).get('/resources/shared-stats').expect(200);
+    await request(b.getHttpServer()).get('/resources/shared-absent').expect(404);
+    await request(b.getHttpServer()).get('/get_cached_resource?id=shared-stats').expect(200);
+    const [statsA, statsB] = await Promise.all(
+      [a, b].map(
+        async (app) => (await request(app.getHttpServer()).get('/stats').expect(200)).body,
+      ),
+    );
+    const { uptimeSeconds: _a, ...sharedA } = statsA;
+    const { uptimeSeconds: _b, ...sharedB } = statsB;
+    expect(sharedA).toEqual(sharedB);
+    expect(sharedA).toMatchObject({ store: 'redis', maxEntries: null });
+    expect(sharedA.hits).toBeGreaterThanOrEqual(2);
+    expect(sharedA.misses).toBeGreaterThanOrEqual(1);
+    const [topA, topB] = await Promise.all(
+      [a, b].map(
+        async (app) => (await request(app.getHttpServer()).get('/interactions').expect(200)).body,
+      ),
+    );
+    expect(topA).toEqual(topB);
+  });
+});
