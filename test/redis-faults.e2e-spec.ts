@@ -95,6 +95,48 @@ describeWithRedis('when Redis fails', () => {
   });
 });
 
+describeWithRedis('when Redis hangs', () => {
+  let server: RedisServer;
+  let app: INestApplication<App>;
+  const http = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    app = await createTestApp({
+      CACHE_STORE: 'redis',
+      REDIS_URL: server.url,
+      CACHE_NAMESPACE: 'hang',
+      REDIS_TIMEOUT_MS: '300',
+    });
+  });
+  afterAll(async () => {
+    server.resume();
+    await app.close();
+    await server.stop();
+  });
+
+  it('fails calls that do not answer within REDIS_TIMEOUT_MS with 503, then recovers', async () => {
+    await http().put('/resources/frozen').send({ data: 'ice' }).expect(201);
+    server.pause();
+    for (const route of [
+      () => http().get('/resources/frozen'),
+      () => http().put('/resources/frozen').send({ data: 'water' }),
+    ]) {
+      const started = Date.now();
+      const res = await route();
+      const tookMs = Date.now() - started;
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual(UNAVAILABLE);
+      expect(tookMs).toBeGreaterThanOrEqual(250);
+      expect(tookMs).toBeLessThan(2000);
+    }
+    server.resume();
+    await eventually(async () => {
+      await http().get('/resources/frozen').expect(200);
+    }, 5000);
+  });
+});
+
 describeWithRedis('when Redis is unreachable at start-up', () => {
   let server: RedisServer;
   let app: INestApplication<App> | undefined;

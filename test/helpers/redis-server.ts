@@ -113,6 +113,16 @@ export class RedisServer {
     await this.signal('SIGKILL');
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** Thaws a paused server (SIGCONT). */
+  resume(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Stops the server for good and removes its data. */
   async stop(): Promise<void> {
     await this.signal('SIGTERM');
@@ -122,6 +132,7 @@ export class RedisServer {
   private async signal(signal: NodeJS.Signals): Promise<void> {
     const child = this.process;
     if (!child) return;
+    child.kill('SIGCONT'); // a paused server could not act on the signal
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;
