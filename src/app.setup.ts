@@ -14,7 +14,11 @@ import { SEED_CLIENT_ERROR_BODIES } from './seed/seed-responses';
  * The application must be created with `{ bodyParser: false }`.
  */
 export function configureApp(app: INestApplication, config: LapseConfig): void {
-  (app as NestExpressApplication).useBodyParser('json', { limit: config.http.bodyLimit });
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: config.http.bodyLimit });
+  // Resources carry their own validators; Express's automatic weak ETags on
+  // every other answer would only add work and differ from other adapters.
+  express.set('etag', false);
   app.useGlobalPipes(new JsonValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost), SEED_CLIENT_ERROR_BODIES));
   setUpSwagger(app);

@@ -1,4 +1,13 @@
 import type Keyv from 'keyv';
+import type {
+  CacheEntry,
+  DeleteOutcome,
+  ListPage,
+  ListQuery,
+  Precondition,
+  PurgeSelector,
+  WriteOutcome,
+} from './cache-entry';
 
 /** Counters every cache store keeps, reported by `GET /stats`. */
 export interface CacheCounters {
@@ -17,8 +26,10 @@ export type CacheAccessCounter = 'hits' | 'misses' | 'sets' | 'deletes';
 
 /**
  * The storage port beneath `CacheService`. Each adapter hands cache-manager a
- * Keyv instance for reads and writes, and answers what cache-manager cannot:
- * how many entries there are and what happened to them.
+ * Keyv instance for plain reads and writes (Keyv's serialisation off: the
+ * adapter stores `{ value: CacheEntry, expires }` its own way and keeps its
+ * tag and id indexes in step), and does atomically what cache-manager cannot:
+ * conditional writes and deletes, listing and purging groups of entries.
  */
 export interface CacheStore {
   /** Backend name reported by `GET /stats`, e.g. `memory`. */
@@ -27,10 +38,23 @@ export interface CacheStore {
   readonly maxEntries: number | null;
   /** The Keyv instance cache-manager reads and writes through. */
   readonly keyv: Keyv;
+  /** Writes `entry` for `ttlMs` if `precondition` holds for the current entry, atomically. */
+  setIf(
+    key: string,
+    entry: CacheEntry,
+    ttlMs: number,
+    precondition: Precondition,
+  ): Promise<WriteOutcome>;
+  /** Deletes the entry if `precondition` holds, atomically. */
+  deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome>;
+  /** A page of live entries, in id order; bounded work per call. */
+  list(query: ListQuery): Promise<ListPage>;
+  /** Deletes every live entry the selector matches; resolves how many. */
+  purge(selector: PurgeSelector): Promise<number>;
   /** Number of live entries. */
   countEntries(): Promise<number>;
-  /** Adds one to a counter. */
-  increment(counter: CacheAccessCounter): Promise<void>;
+  /** Adds `by` (default 1) to a counter. */
+  increment(counter: CacheAccessCounter, by?: number): Promise<void>;
   /** Current values of every counter. */
   readCounters(): Promise<CacheCounters>;
 }

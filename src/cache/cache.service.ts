@@ -1,15 +1,17 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import computeEtag from 'etag';
+import type {
+  CacheEntry,
+  DeleteOutcome,
+  ListPage,
+  ListQuery,
+  Precondition,
+  PurgeSelector,
+} from './cache-entry';
 import { CacheStore } from './cache-store';
 import type { CacheCounters } from './cache-store';
-
-/** A cached value with the times that bound its life (epoch milliseconds). */
-export interface CacheEntry<T> {
-  value: T;
-  storedAt: number;
-  expiresAt: number;
-}
 
 /** What `CacheService.stats()` reports. */
 export interface CacheStats extends CacheCounters {
@@ -18,10 +20,22 @@ export interface CacheStats extends CacheCounters {
   maxEntries: number | null;
 }
 
+/** How long to keep a value, and how to label it. */
+export interface WriteOptions {
+  ttlMs: number;
+  tags?: readonly string[];
+}
+
+/** What a write did: the entry written, or why nothing was. */
+export type WriteResult<T> =
+  | { written: true; entry: CacheEntry<T>; created: boolean }
+  | { written: false; reason: 'precondition-failed' };
+
 /**
- * Expiring key-value cache on top of cache-manager. Every entry carries its own
- * expiry, checked on each read, so an expired entry is never returned even in
- * the instant before its store reclaims it.
+ * Expiring key-value cache on top of cache-manager, with tags, entity tags
+ * and conditional writes. Every entry carries its own expiry, checked on each
+ * read, so an expired entry is never returned even in the instant before its
+ * store reclaims it.
  */
 @Injectable()
 export class CacheService {
@@ -37,6 +51,17 @@ export class CacheService {
     return entry;
   }
 
+  /** Reads several entries as a client asked for them, each counted as a hit or a miss. */
+  async getMany<T>(keys: readonly string[]): Promise<Array<CacheEntry<T> | undefined>> {
+    const entries = await Promise.all(keys.map((key) => this.peek<T>(key)));
+    const hits = entries.filter((entry) => entry !== undefined).length;
+    await Promise.all([
+      hits > 0 && this.store.increment('hits', hits),
+      hits < keys.length && this.store.increment('misses', keys.length - hits),
+    ]);
+    return entries;
+  }
+
   /** Reads an entry without counting a hit or a miss (for checks that are part of a write). */
   async peek<T>(key: string): Promise<CacheEntry<T> | undefined> {
     // Reads go to the Keyv instance cache-manager holds, not through
@@ -47,33 +72,61 @@ export class CacheService {
     return entry && entry.expiresAt > Date.now() ? entry : undefined;
   }
 
-  /** Stores `value` under `key` for `ttlMs` milliseconds, replacing any entry. */
-  async set<T>(key: string, value: T, ttlMs: number): Promise<CacheEntry<T>> {
-    const storedAt = Date.now();
-    const entry: CacheEntry<T> = { value, storedAt, expiresAt: storedAt + ttlMs };
-    await this.cache.set(key, entry, ttlMs);
+  /** Stores `value` under `key`, replacing any entry. */
+  async set<T>(key: string, value: T, options: WriteOptions): Promise<CacheEntry<T>> {
+    const entry = this.entryOf(value, options);
+    await this.cache.set(key, entry, options.ttlMs);
     await this.store.increment('sets');
     return entry;
   }
 
   /**
-   * Gives an entry a new time-to-live of `ttlMs` from now, keeping its value
-   * and write time. Resolves `undefined` when there is no live entry.
+   * Stores `value` under `key` only if `precondition` holds for the current
+   * entry; the check and the write are one atomic step.
+   */
+  async setIf<T>(
+    key: string,
+    value: T,
+    options: WriteOptions,
+    precondition: Precondition,
+  ): Promise<WriteResult<T>> {
+    const entry = this.entryOf(value, options);
+    const outcome = await this.store.setIf(key, entry, options.ttlMs, precondition);
+    if (!outcome.written) return outcome;
+    await this.store.increment('sets');
+    return { written: true, entry, created: outcome.created };
+  }
+
+  /**
+   * Gives an entry a new time-to-live of `ttlMs` from now, keeping its value,
+   * tags, entity tag and write time. Resolves `undefined` when there is no
+   * live entry (or it changed meanwhile).
    */
   async touch<T>(key: string, ttlMs: number): Promise<CacheEntry<T> | undefined> {
     const entry = await this.peek<T>(key);
     if (!entry) return undefined;
     const touched: CacheEntry<T> = { ...entry, expiresAt: Date.now() + ttlMs };
-    await this.cache.set(key, touched, ttlMs);
-    return touched;
+    const outcome = await this.store.setIf(key, touched, ttlMs, { ifMatch: [entry.etag] });
+    return outcome.written ? touched : undefined;
   }
 
-  /** Removes the entry under `key`; resolves `false` when there was none. */
-  async delete(key: string): Promise<boolean> {
-    if (!(await this.peek(key))) return false;
-    await this.cache.del(key);
-    await this.store.increment('deletes');
-    return true;
+  /** Removes the entry under `key`, if `precondition` (default: none) holds. */
+  async delete(key: string, precondition: Precondition = {}): Promise<DeleteOutcome> {
+    const outcome = await this.store.deleteIf(key, precondition);
+    if (outcome === 'deleted') await this.store.increment('deletes');
+    return outcome;
+  }
+
+  /** A page of live entries matching `query`, in id order (UTF-8 byte order). */
+  list(query: ListQuery): Promise<ListPage> {
+    return this.store.list(query);
+  }
+
+  /** Deletes every live entry `selector` matches (all when empty); resolves how many. */
+  async purge(selector: PurgeSelector): Promise<number> {
+    const purged = await this.store.purge(selector);
+    if (purged > 0) await this.store.increment('deletes', purged);
+    return purged;
   }
 
   /** Size and counters of the underlying store. */
@@ -83,5 +136,17 @@ export class CacheService {
       this.store.readCounters(),
     ]);
     return { store: this.store.name, entries, maxEntries: this.store.maxEntries, ...counters };
+  }
+
+  private entryOf<T>(value: T, { ttlMs, tags = [] }: WriteOptions): CacheEntry<T> {
+    const storedAt = Date.now();
+    return {
+      value,
+      tags: [...new Set(tags)],
+      // A strong validator derived from the value: equal values share it.
+      etag: computeEtag(JSON.stringify(value)),
+      storedAt,
+      expiresAt: storedAt + ttlMs,
+    };
   }
 }

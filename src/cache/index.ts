@@ -1,3 +1,4 @@
+export * from './cache-entry';
 export * from './cache-module-options';
 export * from './cache-store';
 export * from './cache.module';

@@ -2,49 +2,53 @@ import type { OnModuleDestroy } from '@nestjs/common';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import type { KeyvStoreAdapter } from 'keyv';
+import { compareUtf8 } from '../common/utf8-order';
 import type { RedisConnection } from '../redis/redis-connection';
+import type {
+  CacheEntry,
+  DeleteOutcome,
+  ListPage,
+  ListQuery,
+  Precondition,
+  PurgeSelector,
+  WriteOutcome,
+} from './cache-entry';
 import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
+import {
+  DELETE_SCRIPT,
+  LIST_SCRIPT,
+  PURGE_BATCH_SCRIPT,
+  SWEEP_SCRIPT,
+  WRITE_SCRIPT,
+} from './redis-cache.scripts';
 
 /** Settings of {@link RedisCacheStore}. */
 export interface RedisCacheStoreOptions {
   /** Prefix of every key, so that deployments can share one Redis. */
   namespace: string;
-  /** How often expired entries are counted and dropped from the expiry index, in milliseconds. */
+  /** How often expired entries are counted and unindexed, in milliseconds. */
   sweepIntervalMs: number;
 }
 
-/** Most index entries one sweep handles. */
-const SWEEP_BATCH = 1000;
+/** Most index entries one sweep or purge step handles. */
+const BATCH = 1000;
+/** Most ids one listing request visits (expired ones included), whatever the page size. */
+const LIST_BUDGET = 5000;
+/** Sorts after every byte of UTF-8: the upper bound of a prefix range. */
+const AFTER_ALL = '\xff';
 
-/**
- * Counts entries Redis has expired and drops them from the expiry index.
- * ZREM answers 1 to one caller only, so instances sweeping together count
- * each expiry once. An entry whose value still exists (the index lagged a
- * write) is re-filed under its real expiry.
- */
-const SWEEP_SCRIPT = `
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-local expired = 0
-for _, id in ipairs(due) do
-  local left = redis.call('PTTL', ARGV[3] .. id)
-  if left > 0 then
-    redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + left, id)
-  else
-    expired = expired + redis.call('ZREM', KEYS[1], id)
-  end
-end
-if expired > 0 then redis.call('HINCRBY', KEYS[2], 'expired', expired) end
-return expired
-`;
+interface KeyvRecord {
+  value: CacheEntry;
+  expires?: number;
+}
 
 /**
  * Cache store on Redis, shared by every instance that uses the same Redis and
- * namespace. Values go through `@keyv/redis` with Redis's own expiry (`PX`).
- * Beside them, a sorted set indexes ids by expiry time: it counts live entries
- * without a scan and lets instances count expiries exactly once. Counters live
- * in one hash, moved with HINCRBY.
- *
- * Keys: `<ns>:cache:<id>` (values), `<ns>:cache-expiry` (index), `<ns>:stats` (counters).
+ * namespace. Entries are read through `@keyv/redis`; they are written by Lua
+ * scripts (see `redis-cache.scripts.ts`) rather than by `@keyv/redis`'s plain
+ * SET, because a value and its indexes (expiry, ids, tags, entity tags) must
+ * change together and conditional writes must not race. Counters live in one
+ * hash, moved with HINCRBY.
  */
 export class RedisCacheStore implements CacheStore, OnModuleDestroy {
   readonly name = 'redis';
@@ -52,9 +56,11 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
   readonly maxEntries = null;
   readonly keyv: Keyv;
 
-  private readonly values: KeyvRedis<string>;
+  private readonly reader: KeyvRedis<string>;
   private readonly valuePrefix: string;
-  private readonly expiryKey: string;
+  private readonly tagPrefix: string;
+  /** expiry, ids, etags, tags: the index keys every script starts with. */
+  private readonly indexKeys: string[];
   private readonly statsKey: string;
   private readonly sweepTimer: NodeJS.Timeout;
 
@@ -63,16 +69,22 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     { namespace, sweepIntervalMs }: RedisCacheStoreOptions,
   ) {
     this.valuePrefix = `${namespace}:cache:`;
-    this.expiryKey = `${namespace}:cache-expiry`;
+    this.tagPrefix = `${namespace}:tag:`;
+    this.indexKeys = ['expiry', 'ids', 'etags', 'tags'].map((name) => `${namespace}:cache-${name}`);
     this.statsKey = `${namespace}:stats`;
-    this.values = new KeyvRedis<string>(connection.client, {
+    this.reader = new KeyvRedis<string>(connection.client, {
       namespace: `${namespace}:cache`,
       keyPrefixSeparator: ':',
       throwOnErrors: true,
     });
     // Errors reach callers as StoreUnavailableError; these events would only duplicate them.
-    this.values.on('error', () => undefined);
-    this.keyv = new Keyv(this.keyvAdapter(), { useKeyPrefix: false, throwOnErrors: true });
+    this.reader.on('error', () => undefined);
+    this.keyv = new Keyv(this.keyvAdapter(), {
+      serialize: undefined,
+      deserialize: undefined,
+      useKeyPrefix: false,
+      throwOnErrors: true,
+    });
     this.keyv.on('error', () => undefined);
     this.sweepTimer = setInterval(
       () => void this.sweepExpired().catch(() => undefined),
@@ -81,13 +93,90 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     this.sweepTimer.unref();
   }
 
-  countEntries(): Promise<number> {
-    return this.connection.run((client) => client.zCount(this.expiryKey, `(${Date.now()}`, '+inf'));
+  async setIf(
+    key: string,
+    entry: CacheEntry,
+    ttlMs: number,
+    precondition: Precondition,
+  ): Promise<WriteOutcome> {
+    const result = await this.write(
+      key,
+      { value: entry, expires: entry.expiresAt },
+      ttlMs,
+      precondition,
+    );
+    return result < 0
+      ? { written: false, reason: 'precondition-failed' }
+      : { written: true, created: result === 1 };
   }
 
-  increment(counter: CacheAccessCounter): Promise<void> {
+  async deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome> {
+    const result = await this.connection.run((client) =>
+      client.eval(DELETE_SCRIPT, {
+        keys: [...this.indexKeys, this.valuePrefix + key],
+        arguments: [key, this.tagPrefix, ...preconditionArguments(precondition)],
+      }),
+    );
+    return result === 1 ? 'deleted' : result === 0 ? 'absent' : 'precondition-failed';
+  }
+
+  async list({ prefix = '', tag, after, limit }: ListQuery): Promise<ListPage> {
+    const start =
+      after !== undefined && compareUtf8(after, prefix) >= 0 ? `(${after}` : `[${prefix}`;
+    const reply = (await this.connection.run((client) =>
+      client.eval(LIST_SCRIPT, {
+        keys: [...this.indexKeys, this.sourceKey(tag)],
+        arguments: [
+          start,
+          prefix ? `[${prefix}${AFTER_ALL}` : '+',
+          String(limit),
+          String(LIST_BUDGET),
+          String(Date.now()),
+          this.valuePrefix,
+        ],
+      }),
+    )) as string[];
+    const [next, ...flat] = reply;
+    const entries = [];
+    for (let i = 0; i < flat.length; i += 3) {
+      entries.push({
+        key: flat[i],
+        expiresAt: Number(flat[i + 1]),
+        tags: JSON.parse(flat[i + 2]) as string[],
+      });
+    }
+    return { entries, next: next === '' ? undefined : next };
+  }
+
+  async purge({ prefix = '', tag }: PurgeSelector): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const [visited, deleted] = (await this.connection.run((client) =>
+        client.eval(PURGE_BATCH_SCRIPT, {
+          keys: [...this.indexKeys, this.sourceKey(tag)],
+          arguments: [
+            `[${prefix}`,
+            prefix ? `[${prefix}${AFTER_ALL}` : '+',
+            String(BATCH),
+            this.valuePrefix,
+            this.tagPrefix,
+          ],
+        }),
+      )) as [number, number];
+      purged += deleted;
+      if (visited < BATCH) return purged;
+    }
+  }
+
+  countEntries(): Promise<number> {
+    return this.connection.run((client) =>
+      client.zCount(this.indexKeys[0], `(${Date.now()}`, '+inf'),
+    );
+  }
+
+  increment(counter: CacheAccessCounter, by = 1): Promise<void> {
     return this.connection.run(async (client) => {
-      await client.hIncrBy(this.statsKey, counter, 1);
+      await client.hIncrBy(this.statsKey, counter, by);
     });
   }
 
@@ -115,8 +204,8 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     if (!this.connection.isReady) return 0;
     const expired = await this.connection.run((client) =>
       client.eval(SWEEP_SCRIPT, {
-        keys: [this.expiryKey, this.statsKey],
-        arguments: [String(Date.now()), String(SWEEP_BATCH), this.valuePrefix],
+        keys: [...this.indexKeys, this.statsKey],
+        arguments: [String(Date.now()), String(BATCH), this.valuePrefix, this.tagPrefix],
       }),
     );
     return Number(expired);
@@ -126,30 +215,64 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     clearInterval(this.sweepTimer);
   }
 
+  private sourceKey(tag: string | undefined): string {
+    return tag === undefined ? this.indexKeys[1] : this.tagPrefix + tag;
+  }
+
+  /** Runs the write script; resolves 1 created, 0 replaced, -1 precondition failed. */
+  private async write(
+    key: string,
+    record: KeyvRecord,
+    ttlMs: number,
+    precondition: Precondition = {},
+  ): Promise<number> {
+    const { value: entry } = record;
+    const result = await this.connection.run((client) =>
+      client.eval(WRITE_SCRIPT, {
+        keys: [...this.indexKeys, this.valuePrefix + key, this.statsKey],
+        arguments: [
+          key,
+          JSON.stringify(record),
+          String(ttlMs),
+          String(record.expires ?? entry.expiresAt),
+          entry.etag,
+          JSON.stringify(entry.tags),
+          this.tagPrefix,
+          String(Date.now()),
+          ...preconditionArguments(precondition),
+          ...entry.tags,
+        ],
+      }),
+    );
+    return Number(result);
+  }
+
   private keyvAdapter(): KeyvStoreAdapter {
-    const { connection, values, expiryKey } = this;
-    // A Map-like store for Keyv; the connection bounds every call and turns
-    // failures into StoreUnavailableError. It has no disconnect(): the shared
-    // connection is closed by its owner, not by cache-manager.
+    const { connection, reader } = this;
+    // A Map-like store for Keyv (serialisation off: records are objects). The
+    // connection bounds every call and turns failures into StoreUnavailableError.
+    // It has no disconnect(): the shared connection is closed by its owner,
+    // not by cache-manager.
     const adapter = {
-      get: (key: string) => connection.run(() => values.get(key)),
-      set: (key: string, value: string, ttl?: number) =>
-        connection.run(async (client) => {
-          const expiresAt = ttl ? Date.now() + ttl : Number.MAX_SAFE_INTEGER;
-          await Promise.all([
-            values.set(key, value, ttl),
-            client.zAdd(expiryKey, { score: expiresAt, value: key }),
-          ]);
-          return true;
-        }),
-      delete: (key: string) =>
-        connection.run(async (client) => {
-          const [deleted] = await Promise.all([values.delete(key), client.zRem(expiryKey, key)]);
-          return deleted;
-        }),
-      clear: () => connection.run(() => values.clear()),
-      has: (key: string) => connection.run(() => values.has(key)),
+      get: async (key: string) => {
+        const json = await connection.run(() => reader.get(key));
+        return json === undefined ? undefined : (JSON.parse(json) as KeyvRecord);
+      },
+      set: async (key: string, record: KeyvRecord, ttl?: number) => {
+        await this.write(key, record, ttl ?? record.value.expiresAt - record.value.storedAt);
+        return true;
+      },
+      delete: async (key: string) => (await this.deleteIf(key, {})) === 'deleted',
+      clear: () => this.purge({}),
+      has: (key: string) => connection.run(() => reader.has(key)),
     };
     return adapter as unknown as KeyvStoreAdapter;
   }
+}
+
+/** The precondition as the scripts take it: mode and newline-separated tags, twice. */
+function preconditionArguments({ ifMatch, ifNoneMatch }: Precondition): string[] {
+  const encode = (tags: readonly string[] | '*' | undefined): [string, string] =>
+    tags === undefined ? ['', ''] : tags === '*' ? ['*', ''] : ['list', tags.join('\n')];
+  return [...encode(ifMatch), ...encode(ifNoneMatch)];
 }

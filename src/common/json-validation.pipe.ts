@@ -3,6 +3,9 @@ import type { ArgumentMetadata } from '@nestjs/common';
 import 'reflect-metadata';
 
 const VERBATIM_PROPERTIES = Symbol('verbatimProperties');
+const NESTED_PROPERTIES = Symbol('nestedProperties');
+
+type Constructor = abstract new (...args: never[]) => unknown;
 
 /**
  * Marks a DTO property whose value is arbitrary client JSON, to be handed to
@@ -20,6 +23,17 @@ export function Verbatim(): PropertyDecorator {
   };
 }
 
+/** Marks a property holding DTOs (one or an array) whose own verbatim properties must be kept. */
+export function VerbatimNested(type: () => Constructor): PropertyDecorator {
+  return (target, property) => {
+    const owner = target.constructor;
+    const nested =
+      (Reflect.getMetadata(NESTED_PROPERTIES, owner) as Map<PropertyKey, () => Constructor>) ??
+      new Map();
+    Reflect.defineMetadata(NESTED_PROPERTIES, new Map(nested).set(property, type), owner);
+  };
+}
+
 /**
  * Lapse's one global pipe: whitelist, forbid unknown fields, transform. The
  * {@link Verbatim} properties are validated as a stand-in of the same kind
@@ -32,22 +46,62 @@ export class JsonValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const verbatim = metadata.metatype
-      ? (Reflect.getMetadata(VERBATIM_PROPERTIES, metadata.metatype) as PropertyKey[] | undefined)
-      : undefined;
-    if (!verbatim || !isPlainRecord(value)) return super.transform(value, metadata);
-
-    const standIn: Record<PropertyKey, unknown> = { ...value };
-    for (const property of verbatim) {
-      if (isObject(value[property])) standIn[property] = Array.isArray(value[property]) ? [] : {};
-    }
-    const result: unknown = await super.transform(standIn, metadata);
-    if (isObject(result)) {
-      for (const property of verbatim) {
-        if (Object.hasOwn(value, property)) result[property] = value[property];
-      }
-    }
+    const { metatype } = metadata;
+    if (!metatype || !hasVerbatim(metatype)) return super.transform(value, metadata);
+    const result: unknown = await super.transform(standIn(value, metatype), metadata);
+    restore(result, value, metatype);
     return result;
+  }
+}
+
+function hasVerbatim(metatype: Constructor): boolean {
+  return (
+    Reflect.hasMetadata(VERBATIM_PROPERTIES, metatype) ||
+    Reflect.hasMetadata(NESTED_PROPERTIES, metatype)
+  );
+}
+
+function verbatimOf(metatype: Constructor): PropertyKey[] {
+  return (Reflect.getMetadata(VERBATIM_PROPERTIES, metatype) as PropertyKey[]) ?? [];
+}
+
+function nestedOf(metatype: Constructor): Map<PropertyKey, () => Constructor> {
+  return (
+    (Reflect.getMetadata(NESTED_PROPERTIES, metatype) as Map<PropertyKey, () => Constructor>) ??
+    new Map()
+  );
+}
+
+/** A shallow copy of `value` with verbatim objects replaced by empty ones of the same kind. */
+function standIn(value: unknown, metatype: Constructor): unknown {
+  if (!isPlainRecord(value)) return value;
+  const copy: Record<PropertyKey, unknown> = { ...value };
+  for (const property of verbatimOf(metatype)) {
+    const original = value[property];
+    if (isObject(original)) copy[property] = Array.isArray(original) ? [] : {};
+  }
+  for (const [property, type] of nestedOf(metatype)) {
+    const original = value[property];
+    copy[property] = Array.isArray(original)
+      ? original.map((item) => standIn(item, type()))
+      : standIn(original, type());
+  }
+  return copy;
+}
+
+/** Puts the original verbatim values back into the validated result. */
+function restore(result: unknown, original: unknown, metatype: Constructor): void {
+  if (!isObject(result) || !isPlainRecord(original)) return;
+  for (const property of verbatimOf(metatype)) {
+    if (Object.hasOwn(original, property)) result[property] = original[property];
+  }
+  for (const [property, type] of nestedOf(metatype)) {
+    const [into, from] = [result[property], original[property]];
+    if (Array.isArray(into) && Array.isArray(from)) {
+      into.forEach((item, index) => restore(item, from[index], type()));
+    } else {
+      restore(into, from, type());
+    }
   }
 }
 

@@ -3,7 +3,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
+  IsIn,
   IsDefined,
   IsInt,
   IsString,
@@ -12,10 +14,11 @@ import {
   Min,
   ValidateBy,
   ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import type { ValidationOptions } from 'class-validator';
 import { MAX_TTL_SECONDS } from '../config/environment';
-import { Verbatim } from './json-validation.pipe';
+import { Verbatim, VerbatimNested } from './json-validation.pipe';
 
 /** Longest resource id, in UTF-16 code units (JavaScript's `length`). */
 export const MAX_ID_LENGTH = 1024;
@@ -62,18 +65,25 @@ export function IsStringOfLength(
 const WhenPresent = (): PropertyDecorator =>
   ValidateIf((_object: object, value: unknown) => value !== undefined);
 
-/** A resource id: 1 to 1024 characters (a key or a URL), no control characters. */
-export function IsResourceId(): PropertyDecorator {
-  return applyDecorators(
-    IsStringOfLength(1, MAX_ID_LENGTH),
-    ValidateBy({
+/** No control characters (checked only on strings; other rules reject other types). */
+const HasNoControlCharacters = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
       name: 'hasNoControlCharacters',
       validator: {
         validate: (value: unknown) => typeof value !== 'string' || !CONTROL_CHARACTER.test(value),
         defaultMessage: (args) =>
-          `${args?.property ?? 'value'} must not contain control characters`,
+          `${options?.each ? 'each value in ' : ''}${args?.property ?? 'value'} must not contain control characters`,
       },
-    }),
+    },
+    options,
+  );
+
+/** A resource id: 1 to 1024 characters (a key or a URL), no control characters. */
+export function IsResourceId(): PropertyDecorator {
+  return applyDecorators(
+    IsStringOfLength(1, MAX_ID_LENGTH),
+    HasNoControlCharacters(),
     ApiProperty({
       description: 'Resource id: a key or a URL, 1 to 1024 characters, no control characters.',
       minLength: 1,
@@ -164,5 +174,69 @@ export function IsIntegerQuery(min: number, max: number): PropertyDecorator {
     IsInt(),
     Min(min),
     Max(max),
+  );
+}
+
+/** A list of 1 to `max` resource ids. */
+export function IsResourceIds(max: number): PropertyDecorator {
+  return applyDecorators(
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(max),
+    IsStringOfLength(1, MAX_ID_LENGTH, { each: true }),
+    HasNoControlCharacters({ each: true }),
+    ApiProperty({
+      description: `1 to ${max} resource ids.`,
+      type: [String],
+      example: ['greeting', 'https://example.com/a'],
+    }),
+  );
+}
+
+/** A list of 1 to `max` nested DTOs of `type`, each validated, their JSON payloads kept verbatim. */
+export function IsNestedList(
+  type: () => new () => object,
+  max: number,
+  example: unknown[],
+): PropertyDecorator {
+  return applyDecorators(
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(max),
+    ValidateNested({ each: true }),
+    Type(type),
+    VerbatimNested(type),
+    ApiProperty({ type: () => [type()], description: `1 to ${max} items.`, example }),
+  );
+}
+
+/** An optional id prefix query: 1 to 1024 characters, no control characters. */
+export function IsIdPrefix(): PropertyDecorator {
+  return applyDecorators(
+    WhenPresent(),
+    IsStringOfLength(1, MAX_ID_LENGTH),
+    HasNoControlCharacters(),
+    ApiPropertyOptional({
+      description: 'Only ids starting with this.',
+      example: 'https://example.com/',
+    }),
+  );
+}
+
+/** An optional tag query: 1 to 128 characters. */
+export function IsTagQuery(): PropertyDecorator {
+  return applyDecorators(
+    WhenPresent(),
+    IsStringOfLength(1, MAX_TAG_LENGTH),
+    ApiPropertyOptional({ description: 'Only entries with this tag.', example: 'articles' }),
+  );
+}
+
+/** An optional `true` flag in a query string. */
+export function IsTrueFlag(description: string): PropertyDecorator {
+  return applyDecorators(
+    WhenPresent(),
+    IsIn(['true'], { message: '$property must be true when given' }),
+    ApiPropertyOptional({ description, enum: ['true'] }),
   );
 }

@@ -93,6 +93,10 @@ export class Environment {
   @Min(1)
   TRACKING_MAX_RESOURCES = 100_000;
 
+  /** Whether shared caches (CDNs, proxies) may keep responses: `Cache-Control: public` or `private`. */
+  @IsIn(['public', 'private'])
+  CACHE_CONTROL_SCOPE: 'public' | 'private' = 'private';
+
   /** Largest accepted request body, e.g. `1mb`, `512kb` or a number of bytes. */
   @IsByteSize()
   BODY_LIMIT = '1mb';

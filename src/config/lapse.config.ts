@@ -8,6 +8,8 @@ export interface LapseConfig {
     host: string;
     /** Largest accepted request body, in bytes. */
     bodyLimit: number;
+    /** `Cache-Control` scope of cached resources. */
+    cacheControlScope: 'public' | 'private';
   };
   store: {
     kind: 'memory' | 'redis';
@@ -30,7 +32,12 @@ export interface LapseConfig {
 export function loadConfig(raw: Record<string, string | undefined>): LapseConfig {
   const env = validateEnvironment(raw);
   return {
-    http: { port: env.PORT, host: env.HOST, bodyLimit: parseBytes(env.BODY_LIMIT) ?? 0 },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      bodyLimit: parseBytes(env.BODY_LIMIT) ?? 0,
+      cacheControlScope: env.CACHE_CONTROL_SCOPE,
+    },
     store: {
       kind: env.CACHE_STORE,
       redisUrl: env.REDIS_URL,

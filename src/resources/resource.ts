@@ -1,12 +1,10 @@
-/** What the cache holds for a resource, besides the times kept by the cache itself. */
-export interface StoredResource {
+/** A cached resource as the service hands it out. Times are epoch milliseconds. */
+export interface Resource {
+  id: string;
   data: unknown;
   tags: string[];
-}
-
-/** A cached resource as the service hands it out. Times are epoch milliseconds. */
-export interface Resource extends StoredResource {
-  id: string;
+  /** Strong entity tag of `data`. */
+  etag: string;
   /** When the current data was written. */
   createdAt: number;
   expiresAt: number;
@@ -18,4 +16,23 @@ export interface ResourceWrite {
   /** Seconds; defaults to the configured CACHE_TTL. */
   ttl?: number;
   tags?: string[];
+}
+
+/** A write of one resource among many. */
+export interface IdentifiedResourceWrite extends ResourceWrite {
+  id: string;
+}
+
+/** A resource as listed: without its data. */
+export interface ResourceSummary {
+  id: string;
+  tags: string[];
+  expiresAt: number;
+}
+
+/** A page of listed resources and the cursor of the next one. */
+export interface ResourcePage {
+  items: ResourceSummary[];
+  /** Opaque; absent on the last page. */
+  nextCursor?: string;
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { HttpCacheHeaders } from './http-cache-headers';
 import { ResourceController } from './resource.controller';
 import { ResourcesService } from './resources.service';
 
@@ -8,7 +9,7 @@ import { ResourcesService } from './resources.service';
  */
 @Module({
   controllers: [ResourceController],
-  providers: [ResourcesService],
-  exports: [ResourcesService],
+  providers: [ResourcesService, HttpCacheHeaders],
+  exports: [ResourcesService, HttpCacheHeaders],
 })
 export class ResourcesModule {}

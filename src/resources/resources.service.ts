@@ -1,15 +1,30 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  NotFoundException,
+  PreconditionFailedException,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { CacheService } from '../cache';
-import type { CacheEntry } from '../cache';
+import type { CacheEntry, Precondition, PurgeSelector } from '../cache';
+import { isResourceId } from '../common/validation';
 import type { LapseConfig } from '../config/lapse.config';
-import type { Resource, ResourceWrite, StoredResource } from './resource';
+import type { IdentifiedResourceWrite, Resource, ResourcePage, ResourceWrite } from './resource';
 
 /** Result of {@link ResourcesService.put}. */
 export interface PutResult {
   resource: Resource;
-  /** False when an unexpired entry was replaced. */
+  /** False when a live entry was replaced. */
   created: boolean;
+}
+
+/** Which resources to list. */
+export interface ResourceQuery {
+  prefix?: string;
+  tag?: string;
+  limit: number;
+  /** From a previous page's `nextCursor`. */
+  cursor?: string;
 }
 
 /** Stores resources in the cache for a time-to-live and serves them back until they expire. */
@@ -24,17 +39,36 @@ export class ResourcesService {
     this.defaultTtlSeconds = config.get('cache', { infer: true }).defaultTtl;
   }
 
-  /** Caches `data` under `id`, replacing any entry; tags not given are cleared. */
-  async put(id: string, { data, ttl, tags = [] }: ResourceWrite): Promise<PutResult> {
-    const created = (await this.cache.peek(id)) === undefined;
-    const value: StoredResource = { data, tags: [...new Set(tags)] };
-    const entry = await this.cache.set(id, value, this.ttlMs(ttl));
-    return { resource: toResource(id, entry), created };
+  /**
+   * Caches `data` under `id`, replacing any entry; tags not given are cleared.
+   * With a precondition (If-Match / If-None-Match), check and write are one
+   * atomic step, and a failed check is a 412 that changes nothing.
+   */
+  async put(
+    id: string,
+    { data, ttl, tags }: ResourceWrite,
+    precondition: Precondition = {},
+  ): Promise<PutResult> {
+    const options = { ttlMs: this.ttlMs(ttl), tags };
+    if (precondition.ifMatch === undefined && precondition.ifNoneMatch === undefined) {
+      const created = (await this.cache.peek(id)) === undefined;
+      return { resource: toResource(id, await this.cache.set(id, data, options)), created };
+    }
+    const result = await this.cache.setIf(id, data, options, precondition);
+    if (!result.written) throw new PreconditionFailedException(preconditionMessage(id));
+    return { resource: toResource(id, result.entry), created: result.created };
+  }
+
+  /** Caches many resources; the caller has validated every one before any is written. */
+  async putMany(writes: readonly IdentifiedResourceWrite[]): Promise<Resource[]> {
+    return Promise.all(
+      writes.map(async ({ id, ...write }) => (await this.put(id, write)).resource),
+    );
   }
 
   /** The resource under `id` (counted as a hit), or `undefined` (a miss). */
   async find(id: string): Promise<Resource | undefined> {
-    const entry = await this.cache.get<StoredResource>(id);
+    const entry = await this.cache.get(id);
     return entry && toResource(id, entry);
   }
 
@@ -43,15 +77,46 @@ export class ResourcesService {
     return (await this.find(id)) ?? notFound(id);
   }
 
+  /** Several resources at once (each a hit or a miss), and the ids not found. */
+  async getMany(ids: readonly string[]): Promise<{ found: Resource[]; missing: string[] }> {
+    const unique = [...new Set(ids)];
+    const entries = await this.cache.getMany(unique);
+    const found: Resource[] = [];
+    const missing: string[] = [];
+    entries.forEach((entry, index) => {
+      if (entry) found.push(toResource(unique[index], entry));
+      else missing.push(unique[index]);
+    });
+    return { found, missing };
+  }
+
   /** Gives the resource a new time-to-live from now, keeping its data. */
   async touch(id: string, ttl?: number): Promise<Resource> {
-    const entry = await this.cache.touch<StoredResource>(id, this.ttlMs(ttl));
+    const entry = await this.cache.touch(id, this.ttlMs(ttl));
     return entry ? toResource(id, entry) : notFound(id);
   }
 
-  /** Removes the resource; a 404 when there was none. */
-  async delete(id: string): Promise<void> {
-    if (!(await this.cache.delete(id))) notFound(id);
+  /** Removes the resource: 404 when there was none, 412 when the precondition fails. */
+  async delete(id: string, precondition: Precondition = {}): Promise<void> {
+    const outcome = await this.cache.delete(id, precondition);
+    if (outcome === 'absent') notFound(id);
+    if (outcome === 'precondition-failed') {
+      throw new PreconditionFailedException(preconditionMessage(id));
+    }
+  }
+
+  /** A page of live resources, in id order (UTF-8 byte order). */
+  async list({ prefix, tag, limit, cursor }: ResourceQuery): Promise<ResourcePage> {
+    const page = await this.cache.list({ prefix, tag, limit, after: decodeCursor(cursor) });
+    return {
+      items: page.entries.map(({ key, tags, expiresAt }) => ({ id: key, tags, expiresAt })),
+      nextCursor: page.next === undefined ? undefined : encodeCursor(page.next),
+    };
+  }
+
+  /** Deletes the live resources matching the selector (all when empty); resolves how many. */
+  purge(selector: PurgeSelector): Promise<number> {
+    return this.cache.purge(selector);
   }
 
   /** The default time-to-live, in seconds. */
@@ -64,13 +129,40 @@ export class ResourcesService {
   }
 }
 
-function toResource(
-  id: string,
-  { value, storedAt, expiresAt }: CacheEntry<StoredResource>,
-): Resource {
-  return { id, data: value.data, tags: value.tags, createdAt: storedAt, expiresAt };
+function toResource(id: string, entry: CacheEntry): Resource {
+  return {
+    id,
+    data: entry.value,
+    tags: entry.tags,
+    etag: entry.etag,
+    createdAt: entry.storedAt,
+    expiresAt: entry.expiresAt,
+  };
+}
+
+/** The 404 of an absent or expired resource. */
+export function resourceNotFound(id: string): NotFoundException {
+  return new NotFoundException(`Resource ${JSON.stringify(id)} not found or expired`);
 }
 
 function notFound(id: string): never {
-  throw new NotFoundException(`Resource ${JSON.stringify(id)} not found or expired`);
+  throw resourceNotFound(id);
+}
+
+function preconditionMessage(id: string): string {
+  return `Precondition failed for resource ${JSON.stringify(id)}: it changed, exists or is absent`;
+}
+
+/** Cursors are the last id of a page, base64url-encoded so they survive any query string. */
+function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!isResourceId(id) || encodeCursor(id) !== cursor) {
+    throw new BadRequestException(['cursor is not one this service gave out']);
+  }
+  return id;
 }

@@ -1,5 +1,18 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { RequestHeaders } from '../common/conditional-request';
+import { setStatus } from '../common/http';
+import { HttpCacheHeaders } from '../resources/http-cache-headers';
 import { SeedService } from './seed.service';
 import type { SeedResponse } from './seed-responses';
 
@@ -7,9 +20,15 @@ import type { SeedResponse } from './seed-responses';
 @ApiTags('seed-compatible')
 @Controller()
 export class SeedController {
-  constructor(private readonly seed: SeedService) {}
+  constructor(
+    private readonly seed: SeedService,
+    private readonly httpCache: HttpCacheHeaders,
+  ) {}
 
-  /** Returns the cached data for `id`, or a failure body (always status 200). */
+  /**
+   * Returns the cached data for `id`, or a failure body (status 200 either
+   * way), with the same HTTP caching headers as `GET /resources/:id`.
+   */
   @Get('get_cached_resource')
   @ApiQuery({ name: 'id', required: false, example: 'https://example.com/articles/42' })
   @ApiOkResponse({
@@ -21,8 +40,21 @@ export class SeedController {
       ],
     },
   })
-  getCachedResource(@Query('id') id: unknown): Promise<SeedResponse> {
-    return this.seed.getCachedResource(id);
+  async getCachedResource(
+    @Query('id') id: unknown,
+    @Headers() headers: RequestHeaders,
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<SeedResponse | undefined> {
+    const { body, resource } = await this.seed.getCachedResource(id);
+    if (!resource) {
+      this.httpCache.miss(response);
+      return body;
+    }
+    if (this.httpCache.hit(headers, response, resource)) {
+      setStatus(response, HttpStatus.NOT_MODIFIED);
+      return undefined;
+    }
+    return body;
   }
 
   /** Caches `data` under `id` for the default TTL and records a `view` interaction. */

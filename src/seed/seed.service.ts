@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { isResourceId } from '../common/validation';
+import type { Resource } from '../resources/resource';
 import { ResourcesService } from '../resources/resources.service';
 import { TrackingService } from '../tracking/tracking.service';
 import { SEED_CACHED, SEED_INVALID, SEED_NOT_FOUND } from './seed-responses';
 import type { SeedResponse } from './seed-responses';
+
+/** A seed lookup: the body to send, and the resource when there was one. */
+export interface SeedLookup {
+  body: SeedResponse;
+  resource?: Resource;
+}
 
 /**
  * The original service's two operations, on top of the same cache and tracker
@@ -17,10 +24,12 @@ export class SeedService {
     private readonly tracking: TrackingService,
   ) {}
 
-  async getCachedResource(id: unknown): Promise<SeedResponse> {
-    if (!isResourceId(id)) return SEED_NOT_FOUND;
+  async getCachedResource(id: unknown): Promise<SeedLookup> {
+    if (!isResourceId(id)) return { body: SEED_NOT_FOUND };
     const resource = await this.resources.find(id);
-    return resource ? { status: 'success', data: resource.data } : SEED_NOT_FOUND;
+    return resource
+      ? { body: { status: 'success', data: resource.data }, resource }
+      : { body: SEED_NOT_FOUND };
   }
 
   /** Caches `data` under `id` for the default TTL and records a `view`. */

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { compareUtf8, takeSmallest } from '../common/utf8-order';
 import type { InteractionSummary, TopResource, TrackingStore } from './tracking-store';
 
 interface Tally {
@@ -48,16 +49,12 @@ export class MemoryTrackingStore implements TrackingStore {
   }
 
   top(limit: number): Promise<TopResource[]> {
-    // One pass keeping the best `limit` rows sorted: O(n log limit) at worst,
-    // close to O(n) when most resources fall below the current cut.
-    const best: TopResource[] = [];
-    for (const [resourceId, { total, lastAt }] of this.tallies.entries()) {
-      const row = { resourceId, total, lastAt };
-      if (best.length === limit && compareTop(row, best[best.length - 1]) >= 0) continue;
-      best.splice(insertionIndex(best, row), 0, row);
-      if (best.length > limit) best.pop();
-    }
-    return Promise.resolve(best);
+    const rows = (function* (tallies: LRUCache<string, Tally>) {
+      for (const [resourceId, { total, lastAt }] of tallies.entries()) {
+        yield { resourceId, total, lastAt };
+      }
+    })(this.tallies);
+    return Promise.resolve(takeSmallest(rows, limit, compareTop));
   }
 
   countInteractions(): Promise<number> {
@@ -65,21 +62,7 @@ export class MemoryTrackingStore implements TrackingStore {
   }
 }
 
-/**
- * Orders rows by total (highest first), ties by id in byte order of its UTF-8
- * form: the order Redis gives the same rows, so both stores list alike.
- */
+/** Highest total first; ties by id in UTF-8 byte order, as Redis orders them. */
 function compareTop(a: TopResource, b: TopResource): number {
-  return b.total - a.total || Buffer.compare(Buffer.from(a.resourceId), Buffer.from(b.resourceId));
-}
-
-function insertionIndex(sorted: TopResource[], row: TopResource): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareTop(sorted[middle], row) <= 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
+  return b.total - a.total || compareUtf8(a.resourceId, b.resourceId);
 }

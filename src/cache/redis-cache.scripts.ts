@@ -1,0 +1,181 @@
+/**
+ * Lua scripts of the Redis cache store. Each runs atomically on the server,
+ * so a value and its indexes never disagree, conditional writes cannot race,
+ * and instances sweeping together count each expiry once.
+ *
+ * Keys per namespace `<ns>`:
+ * - `<ns>:cache:<id>`   the entry, as JSON, with Redis's own expiry (PX)
+ * - `<ns>:cache-expiry` sorted set: id → expiry (epoch ms)
+ * - `<ns>:cache-ids`    sorted set, all scores 0: ids in byte order, for prefix listing
+ * - `<ns>:cache-etags`  hash: id → entity tag
+ * - `<ns>:cache-tags`   hash: id → JSON array of its tags
+ * - `<ns>:tag:<tag>`    sorted set, all scores 0: ids carrying the tag
+ * - `<ns>:stats`        hash of counters
+ *
+ * Tag keys are derived inside the scripts, so the store targets a single
+ * Redis (or a primary with replicas), not a Redis Cluster.
+ */
+
+/**
+ * KEYS: expiry, ids, etags, tags. Removes an id from every index; the caller
+ * removes the value itself.
+ */
+const UNINDEX = `
+local function unindex(id, tagPrefix)
+  local tags = redis.call('HGET', KEYS[4], id)
+  if tags then
+    for _, tag in ipairs(cjson.decode(tags)) do redis.call('ZREM', tagPrefix .. tag, id) end
+  end
+  redis.call('HDEL', KEYS[4], id)
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('ZREM', KEYS[2], id)
+  redis.call('ZREM', KEYS[1], id)
+end
+`;
+
+/**
+ * Checks If-Match / If-None-Match against the current tag.
+ * mode: '' (absent), '*' (any entry), 'list' (one of the newline-separated tags).
+ */
+const PRECONDITION = `
+local function listed(list, tag)
+  if not tag then return false end
+  for candidate in string.gmatch(list, '[^\\n]+') do
+    if candidate == tag then return true end
+  end
+  return false
+end
+local function holds(exists, current, ifMatchMode, ifMatch, ifNoneMatchMode, ifNoneMatch)
+  if ifMatchMode ~= '' then
+    if not exists then return false end
+    if ifMatchMode == 'list' and not listed(ifMatch, current) then return false end
+  end
+  if ifNoneMatchMode ~= '' and exists then
+    if ifNoneMatchMode == '*' or listed(ifNoneMatch, current) then return false end
+  end
+  return true
+end
+`;
+
+/**
+ * Writes an entry and its indexes, if the precondition holds.
+ * KEYS: expiry, ids, etags, tags, value, stats
+ * ARGV: id, json, ttlMs, expiresAt, etag, tagsJson, tagPrefix, now,
+ *       ifMatchMode, ifMatch, ifNoneMatchMode, ifNoneMatch, tag...
+ * Returns 1 created, 0 replaced, -1 precondition failed.
+ */
+export const WRITE_SCRIPT = `${UNINDEX}${PRECONDITION}
+local id = ARGV[1]
+local exists = redis.call('EXISTS', KEYS[5]) == 1
+local current = exists and redis.call('HGET', KEYS[3], id)
+if not holds(exists, current, ARGV[9], ARGV[10], ARGV[11], ARGV[12]) then return -1 end
+if not exists then
+  local due = redis.call('ZSCORE', KEYS[1], id)
+  if due and tonumber(due) <= tonumber(ARGV[8]) then redis.call('HINCRBY', KEYS[6], 'expired', 1) end
+end
+unindex(id, ARGV[7])
+redis.call('SET', KEYS[5], ARGV[2], 'PX', ARGV[3])
+redis.call('ZADD', KEYS[1], ARGV[4], id)
+redis.call('ZADD', KEYS[2], 0, id)
+redis.call('HSET', KEYS[3], id, ARGV[5])
+if #ARGV > 12 then
+  redis.call('HSET', KEYS[4], id, ARGV[6])
+  for i = 13, #ARGV do redis.call('ZADD', ARGV[7] .. ARGV[i], 0, id) end
+end
+if exists then return 0 end
+return 1
+`;
+
+/**
+ * Deletes an entry and its indexes, if it exists and the precondition holds.
+ * KEYS: expiry, ids, etags, tags, value
+ * ARGV: id, tagPrefix, ifMatchMode, ifMatch, ifNoneMatchMode, ifNoneMatch
+ * Returns 1 deleted, 0 absent, -1 precondition failed.
+ */
+export const DELETE_SCRIPT = `${UNINDEX}${PRECONDITION}
+local id = ARGV[1]
+if redis.call('EXISTS', KEYS[5]) == 0 then return 0 end
+local current = redis.call('HGET', KEYS[3], id)
+if not holds(true, current, ARGV[3], ARGV[4], ARGV[5], ARGV[6]) then return -1 end
+redis.call('UNLINK', KEYS[5])
+unindex(id, ARGV[2])
+return 1
+`;
+
+/**
+ * Deletes one batch of the entries in a lexicographic range of a sorted set
+ * (all ids, or a tag's). KEYS: expiry, ids, etags, tags, source
+ * ARGV: min, max, batch, valuePrefix, tagPrefix
+ * Returns { members visited, live entries deleted }.
+ */
+export const PURGE_BATCH_SCRIPT = `${UNINDEX}
+local members = redis.call('ZRANGEBYLEX', KEYS[5], ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local deleted = 0
+for _, id in ipairs(members) do
+  deleted = deleted + redis.call('UNLINK', ARGV[4] .. id)
+  unindex(id, ARGV[5])
+end
+return { #members, deleted }
+`;
+
+/**
+ * A page of live entries from a lexicographic range of a sorted set, visiting
+ * at most \`budget\` members. An entry is live while its value exists (Redis
+ * may have evicted it) and its expiry is ahead.
+ * KEYS: expiry, ids, etags, tags, source
+ * ARGV: min, max, limit, budget, now, valuePrefix
+ * Returns { next id or '', id, expiresAt, tagsJson, id, expiresAt, tagsJson, ... }.
+ */
+export const LIST_SCRIPT = `
+local min, max = ARGV[1], ARGV[2]
+local limit, budget, now = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local out, found, last, exhausted = {}, 0, nil, false
+while found < limit and budget > 0 do
+  local batch = redis.call('ZRANGEBYLEX', KEYS[5], min, max, 'LIMIT', 0, math.min(budget, limit - found))
+  if #batch == 0 then
+    exhausted = true
+    break
+  end
+  for _, id in ipairs(batch) do
+    budget = budget - 1
+    last = id
+    min = '(' .. id
+    local expiresAt = redis.call('ZSCORE', KEYS[1], id)
+    if expiresAt and tonumber(expiresAt) > now and redis.call('EXISTS', ARGV[6] .. id) == 1 then
+      found = found + 1
+      out[#out + 1] = id
+      out[#out + 1] = expiresAt
+      out[#out + 1] = redis.call('HGET', KEYS[4], id) or '[]'
+    end
+  end
+end
+local next = ''
+if not exhausted and last and #redis.call('ZRANGEBYLEX', KEYS[5], min, max, 'LIMIT', 0, 1) > 0 then
+  next = last
+end
+return { next, unpack(out) }
+`;
+
+/**
+ * Counts and unindexes entries Redis has expired. ZREM answers 1 to one caller
+ * only, so instances sweeping together count each expiry once. An entry whose
+ * value still lives (its index lagged) is re-filed under its real expiry.
+ * KEYS: expiry, ids, etags, tags, stats
+ * ARGV: now, batch, valuePrefix, tagPrefix
+ */
+export const SWEEP_SCRIPT = `${UNINDEX}
+local now = tonumber(ARGV[1])
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local expired = 0
+for _, id in ipairs(due) do
+  local left = redis.call('PTTL', ARGV[3] .. id)
+  if left > 0 then
+    redis.call('ZADD', KEYS[1], now + left, id)
+  elseif redis.call('ZREM', KEYS[1], id) == 1 then
+    expired = expired + 1
+    unindex(id, ARGV[4])
+  end
+end
+if expired > 0 then redis.call('HINCRBY', KEYS[5], 'expired', expired) end
+return expired
+`;
