@@ -234,7 +234,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
           key,
           JSON.stringify(record),
           String(ttlMs),
-          String(record.expires ?? entry.expiresAt),
+          String(entry.expiresAt),
           entry.etag,
           JSON.stringify(entry.tags),
           this.tagPrefix,
