@@ -12,6 +12,7 @@ export default tseslint.config(
       'eslint.config.mjs',
       'jest.config.js',
       'test/*.js',
+      'test/soak/*.js',
       'bench/**/*.js',
     ],
   },

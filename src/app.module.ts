@@ -2,8 +2,12 @@ import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { CacheModule } from './cache';
 import { LapseConfigModule } from './config/config.module';
+import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
 import type { LapseConfig } from './config/lapse.config';
 import { ResourcesModule } from './resources/resources.module';
+import { SecurityModule } from './security/security.module';
 import { SeedModule } from './seed/seed.module';
 import { StatsModule } from './stats/stats.module';
 import { STORES, StorageModule } from './storage/storage.module';
@@ -24,10 +28,14 @@ export class AppModule {
           inject: [STORES],
           useFactory: (stores: Stores) => ({ store: stores.cache }),
         }),
+        LoggingModule,
+        SecurityModule,
         ResourcesModule,
         TrackingModule,
         StatsModule,
         SeedModule,
+        HealthModule,
+        MetricsModule,
       ],
     };
   }

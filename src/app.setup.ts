@@ -2,10 +2,23 @@ import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { JsonValidationPipe } from './common/json-validation.pipe';
 import type { LapseConfig } from './config/lapse.config';
 import { SEED_CLIENT_ERROR_BODIES } from './seed/seed-responses';
+
+/** Response headers a browser client may read across origins. */
+const EXPOSED_HEADERS = [
+  'ETag',
+  'Last-Modified',
+  'Age',
+  'Expires',
+  'X-Cache',
+  'X-Request-Id',
+  'Retry-After',
+  'WWW-Authenticate',
+];
 
 /**
  * Everything applied to the application between its creation and `listen`,
@@ -19,6 +32,22 @@ export function configureApp(app: INestApplication, config: LapseConfig): void {
   // Resources carry their own validators; Express's automatic weak ETags on
   // every other answer would only add work and differ from other adapters.
   express.set('etag', false);
+  express.set('trust proxy', config.security.trustProxy);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Swagger UI's stylesheet sets inline styles; everything else is same-origin.
+        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+      },
+    }),
+  );
+  if (config.security.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.security.corsOrigins,
+      exposedHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+    });
+  }
   app.useGlobalPipes(new JsonValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost), SEED_CLIENT_ERROR_BODIES));
   setUpSwagger(app);
@@ -35,7 +64,16 @@ function setUpSwagger(app: INestApplication): void {
           '(a key or a URL) for a time-to-live and tracks how resources are used.',
       )
       .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key as a bearer token' }, 'bearer')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+      // Either scheme works on every route; which routes need one depends on API_KEYS and AUTH_READS.
+      .addSecurityRequirements('bearer')
+      .addSecurityRequirements('apiKey')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    // Authorise once in the UI and every "Try it out" sends the key.
+    swaggerOptions: { persistAuthorization: true },
+  });
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { AddressInfo, Server } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { InvalidEnvironmentError, readProcessEnvironment } from './config/environment';
@@ -22,11 +23,25 @@ function configOrExit(): LapseConfig {
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
-  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false });
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(PinoLogger));
   configureApp(app, config);
-  // On SIGTERM/SIGINT: stop listening, let in-flight requests finish, close
-  // the stores, then exit 0 (Nest's default would re-raise the signal).
+  // On SIGTERM/SIGINT: stop listening, let in-flight requests finish (for up
+  // to SHUTDOWN_TIMEOUT_MS), close the stores, then exit 0 (Nest's default
+  // would re-raise the signal).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal} received: finishing in-flight requests, then exiting`);
+      setTimeout(() => {
+        logger.error(`Requests still running after ${config.shutdownTimeoutMs} ms: exiting anyway`);
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
+    });
+  }
   await app.listen(config.http.port, config.http.host);
   const server = app.getHttpServer() as Server;
   const { address, port } = server.address() as AddressInfo;

@@ -11,7 +11,7 @@ import type {
   PurgeSelector,
 } from './cache-entry';
 import { CacheStore } from './cache-store';
-import type { CacheCounters } from './cache-store';
+import type { CacheAccessCounter, CacheCounters } from './cache-store';
 
 /** What `CacheService.stats()` reports. */
 export interface CacheStats extends CacheCounters {
@@ -39,6 +39,9 @@ export type WriteResult<T> =
  */
 @Injectable()
 export class CacheService {
+  /** What this process did, for its own metrics (the store's counters may be shared). */
+  private readonly activity = { hits: 0, misses: 0, sets: 0, deletes: 0 };
+
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     @Inject(CacheStore) private readonly store: CacheStore,
@@ -47,7 +50,7 @@ export class CacheService {
   /** Reads an entry as a client asked for it: counted as a hit or a miss. */
   async get<T>(key: string): Promise<CacheEntry<T> | undefined> {
     const entry = await this.peek<T>(key);
-    await this.store.increment(entry ? 'hits' : 'misses');
+    await this.count(entry ? 'hits' : 'misses');
     return entry;
   }
 
@@ -56,8 +59,8 @@ export class CacheService {
     const entries = await Promise.all(keys.map((key) => this.peek<T>(key)));
     const hits = entries.filter((entry) => entry !== undefined).length;
     await Promise.all([
-      hits > 0 && this.store.increment('hits', hits),
-      hits < keys.length && this.store.increment('misses', keys.length - hits),
+      hits > 0 && this.count('hits', hits),
+      hits < keys.length && this.count('misses', keys.length - hits),
     ]);
     return entries;
   }
@@ -76,7 +79,7 @@ export class CacheService {
   async set<T>(key: string, value: T, options: WriteOptions): Promise<CacheEntry<T>> {
     const entry = this.entryOf(value, options);
     await this.cache.set(key, entry, options.ttlMs);
-    await this.store.increment('sets');
+    await this.count('sets');
     return entry;
   }
 
@@ -93,7 +96,7 @@ export class CacheService {
     const entry = this.entryOf(value, options);
     const outcome = await this.store.setIf(key, entry, options.ttlMs, precondition);
     if (!outcome.written) return outcome;
-    await this.store.increment('sets');
+    await this.count('sets');
     return { written: true, entry, created: outcome.created };
   }
 
@@ -113,7 +116,7 @@ export class CacheService {
   /** Removes the entry under `key`, if `precondition` (default: none) holds. */
   async delete(key: string, precondition: Precondition = {}): Promise<DeleteOutcome> {
     const outcome = await this.store.deleteIf(key, precondition);
-    if (outcome === 'deleted') await this.store.increment('deletes');
+    if (outcome === 'deleted') await this.count('deletes');
     return outcome;
   }
 
@@ -125,7 +128,7 @@ export class CacheService {
   /** Deletes every live entry `selector` matches (all when empty); resolves how many. */
   async purge(selector: PurgeSelector): Promise<number> {
     const purged = await this.store.purge(selector);
-    if (purged > 0) await this.store.increment('deletes', purged);
+    if (purged > 0) await this.count('deletes', purged);
     return purged;
   }
 
@@ -136,6 +139,21 @@ export class CacheService {
       this.store.readCounters(),
     ]);
     return { store: this.store.name, entries, maxEntries: this.store.maxEntries, ...counters };
+  }
+
+  /** Whether the store answers; rejects with StoreUnavailableError when it does not. */
+  async ping(): Promise<void> {
+    await this.store.countEntries();
+  }
+
+  /** Hits, misses, sets and deletes made by this process since it started. */
+  processActivity(): Readonly<Record<CacheAccessCounter, number>> {
+    return { ...this.activity };
+  }
+
+  private async count(counter: CacheAccessCounter, by = 1): Promise<void> {
+    await this.store.increment(counter, by);
+    this.activity[counter] += by;
   }
 
   private entryOf<T>(value: T, { ttlMs, tags = [] }: WriteOptions): CacheEntry<T> {

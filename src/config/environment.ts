@@ -9,6 +9,7 @@ import {
   Max,
   Min,
   ValidateBy,
+  ValidateIf,
   validateSync,
 } from 'class-validator';
 import { parse as parseBytes } from 'bytes';
@@ -96,6 +97,54 @@ export class Environment {
   /** Whether shared caches (CDNs, proxies) may keep responses: `Cache-Control: public` or `private`. */
   @IsIn(['public', 'private'])
   CACHE_CONTROL_SCOPE: 'public' | 'private' = 'private';
+
+  /** API keys (comma-separated). When set, writes (and reads with AUTH_READS) need one. */
+  @Matches(/^[^,\s]+(,[^,\s]+)*$/, {
+    message: 'API_KEYS must be keys separated by commas, without spaces',
+  })
+  @ValidateIf((env: Environment) => env.API_KEYS !== '')
+  API_KEYS = '';
+
+  /** Whether reads need an API key too (only with API_KEYS). */
+  @IsIn(['true', 'false'])
+  AUTH_READS: 'true' | 'false' = 'false';
+
+  /** Requests allowed per client (API key, else IP) per THROTTLE_TTL; 0 turns rate limiting off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  THROTTLE_LIMIT = 0;
+
+  /** The rate-limiting window, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  THROTTLE_TTL = 60;
+
+  /** Origins allowed by CORS (comma-separated); unset: CORS off. */
+  @IsString()
+  CORS_ORIGINS = '';
+
+  /** Express's `trust proxy`: false, true, a hop count, or comma-separated addresses/subnets. */
+  @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*|loopback|linklocal|uniquelocal)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or addresses/subnets separated by commas',
+  })
+  TRUST_PROXY = 'false';
+
+  /** Minimum level logged: fatal, error, warn, info, debug, trace or silent. */
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** `json` (one JSON object per line) or `pretty` (for a terminal). */
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
+
+  /** How long in-flight requests may take to finish after SIGTERM, in milliseconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
 
   /** Largest accepted request body, e.g. `1mb`, `512kb` or a number of bytes. */
   @IsByteSize()

@@ -26,6 +26,24 @@ export interface LapseConfig {
   tracking: {
     maxResources: number;
   };
+  security: {
+    /** Accepted API keys; empty: no authentication. */
+    apiKeys: string[];
+    /** Whether reads need a key too. */
+    authReads: boolean;
+    /** Requests per client per window; 0: no rate limiting. */
+    throttleLimit: number;
+    throttleTtlSeconds: number;
+    /** CORS allowlist; empty: CORS off. */
+    corsOrigins: string[];
+    /** Express `trust proxy` setting. */
+    trustProxy: boolean | number | string;
+  };
+  logging: {
+    level: string;
+    pretty: boolean;
+  };
+  shutdownTimeoutMs: number;
 }
 
 /** Validates raw environment variables and groups them into {@link LapseConfig}. */
@@ -50,5 +68,27 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       sweepIntervalMs: env.CACHE_SWEEP_INTERVAL_MS,
     },
     tracking: { maxResources: env.TRACKING_MAX_RESOURCES },
+    security: {
+      apiKeys: list(env.API_KEYS),
+      authReads: env.AUTH_READS === 'true',
+      throttleLimit: env.THROTTLE_LIMIT,
+      throttleTtlSeconds: env.THROTTLE_TTL,
+      corsOrigins: list(env.CORS_ORIGINS),
+      trustProxy: trustProxy(env.TRUST_PROXY),
+    },
+    logging: { level: env.LOG_LEVEL, pretty: env.LOG_FORMAT === 'pretty' },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
   };
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function trustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createClient } from '@redis/client';
 import type { RedisClientType } from '@redis/client';
 import { StoreUnavailableError } from '../common/store-unavailable.error';
@@ -26,7 +26,7 @@ export type RedisClient = RedisClientType;
  * - Every call is bounded by `timeoutMs`; a late or failed call becomes a
  *   {@link StoreUnavailableError}, which the HTTP layer answers with 503.
  */
-export class RedisConnection implements OnModuleInit, OnModuleDestroy {
+export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: RedisClient;
   private readonly logger = new Logger(RedisConnection.name);
   private readonly timeoutMs: number;
@@ -88,7 +88,8 @@ export class RedisConnection implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Closes the connection once the HTTP server has finished its in-flight requests. */
+  async onApplicationShutdown(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());

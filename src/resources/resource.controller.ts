@@ -26,6 +26,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { preconditionOf } from '../common/conditional-request';
+import { ReadAccess } from '../security/access.decorators';
 import type { RequestHeaders } from '../common/conditional-request';
 import { setStatus } from '../common/http';
 import {
@@ -82,6 +83,7 @@ export class ResourceController {
 
   /** Reads up to 1000 resources at once; each counts as a hit or a miss. */
   @Post('_mget')
+  @ReadAccess()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: MgetResponseDto })
   async mget(@Body() { ids }: MgetResourcesDto): Promise<MgetResponseDto> {

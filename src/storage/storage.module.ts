@@ -1,11 +1,13 @@
 import { Global, Module } from '@nestjs/common';
 import type { Provider } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import { ConfigService } from '@nestjs/config';
 import { CacheStore } from '../cache/cache-store';
 import { MemoryCacheStore } from '../cache/memory-cache.store';
 import { RedisCacheStore } from '../cache/redis-cache.store';
 import type { LapseConfig } from '../config/lapse.config';
 import { RedisConnection } from '../redis/redis-connection';
+import { RedisThrottlerStorage } from '../security/redis-throttler.storage';
 import { MemoryTrackingStore } from '../tracking/memory-tracking.store';
 import { RedisTrackingStore } from '../tracking/redis-tracking.store';
 import { TrackingStore } from '../tracking/tracking-store';
@@ -14,6 +16,8 @@ import { TrackingStore } from '../tracking/tracking-store';
 export interface Stores {
   cache: CacheStore;
   tracking: TrackingStore;
+  /** Rate-limit counters; `undefined`: the throttler's own in-memory storage. */
+  throttler: ThrottlerStorage | undefined;
   /** The Redis connection they share, when the store is Redis. */
   redis: RedisConnection | null;
 }
@@ -38,6 +42,7 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
         namespace: store.namespace,
         maxResources: tracking.maxResources,
       }),
+      throttler: new RedisThrottlerStorage(redis, store.namespace),
     };
   }
   return {
@@ -47,6 +52,7 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
       sweepIntervalMs: cache.sweepIntervalMs,
     }),
     tracking: new MemoryTrackingStore(tracking.maxResources),
+    throttler: undefined,
   };
 }
 

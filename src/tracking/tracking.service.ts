@@ -27,6 +27,9 @@ export interface RecordedInteraction {
 /** Counts how resources are used, and keeps the cache fresh when interactions carry data. */
 @Injectable()
 export class TrackingService {
+  /** Interactions recorded by this process, for its own metrics. */
+  private recordedHere = 0;
+
   constructor(
     @Inject(TrackingStore) private readonly store: TrackingStore,
     private readonly resources: ResourcesService,
@@ -41,6 +44,7 @@ export class TrackingService {
   }: Interaction): Promise<RecordedInteraction> {
     if (data !== undefined) await this.resources.put(resourceId, { data, ttl });
     const total = await this.store.record(resourceId, type, Date.now());
+    this.recordedHere += 1;
     return { resourceId, type, total };
   }
 
@@ -56,6 +60,11 @@ export class TrackingService {
   /** The most-interacted resources, highest first. */
   top(limit: number): Promise<TopResource[]> {
     return this.store.top(limit);
+  }
+
+  /** Interactions recorded by this process since it started. */
+  get recordedByThisProcess(): number {
+    return this.recordedHere;
   }
 
   /** Every interaction recorded so far. */

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/lapse.config';
  * environment is not read, so tests never depend on the machine they run on.
  */
 export async function createTestApp(env: Record<string, string> = {}): Promise<INestApplication> {
-  const config = loadConfig(env);
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
   }).compile();

@@ -1,0 +1,131 @@
+import { BadRequestException } from '@nestjs/common';
+import type { ArgumentMetadata } from '@nestjs/common';
+import { PutResourceDto } from '../resources/dto/put-resource.dto';
+import { JsonValidationPipe } from './json-validation.pipe';
+
+const METADATA: ArgumentMetadata = { type: 'body', metatype: PutResourceDto, data: '' };
+
+/** JSON whose keys an ordinary ValidationPipe would strip, at several depths. */
+const TRICKY_DATA = [
+  '{"__proto__":{"polluted":true,"constructor":{"prototype":{"x":1}}}',
+  ',"constructor":"c"',
+  ',"prototype":[{"__proto__":null},{"a":{"constructor":{"prototype":0}}}]',
+  ',"nested":{"deeper":{"__proto__":{"__proto__":[1,2]},"prototype":"p"}}}',
+].join('');
+
+/** True when `text` names `field` as a word of its own. */
+const names = (text: string, field: string): boolean =>
+  new RegExp(`(^|[^A-Za-z0-9_])${field}([^A-Za-z0-9_]|$)`).test(text);
+
+describe(JsonValidationPipe.name, () => {
+  let sut: JsonValidationPipe;
+
+  beforeEach(() => {
+    sut = new JsonValidationPipe();
+  });
+
+  const transform = (body: unknown) => sut.transform(body, METADATA) as Promise<PutResourceDto>;
+
+  /** The messages of the 400 the pipe rejects `body` with. */
+  async function rejection(body: unknown): Promise<string[]> {
+    const error: unknown = await transform(body).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(BadRequestException);
+    const { message } = (error as BadRequestException).getResponse() as { message: unknown };
+    return [message].flat().map(String);
+  }
+
+  async function expectRejectionNaming(body: unknown, field: string): Promise<void> {
+    const messages = await rejection(body);
+    expect(messages.filter((message) => names(message, field))).not.toHaveLength(0);
+  }
+
+  describe('valid bodies', () => {
+    it('returns an instance of the DTO with its fields', async () => {
+      const result = await transform({ data: { a: 1 }, ttl: 60, tags: ['x', 'y'] });
+
+      expect(result).toBeInstanceOf(PutResourceDto);
+      expect(result).toMatchObject({ data: { a: 1 }, ttl: 60, tags: ['x', 'y'] });
+    });
+
+    it('hands back data with __proto__, constructor and prototype keys verbatim', async () => {
+      const body: unknown = JSON.parse(`{"data":${TRICKY_DATA},"ttl":60,"tags":["t"]}`);
+
+      const result = await transform(body);
+
+      expect(result).toBeInstanceOf(PutResourceDto);
+      // toEqual, not toStrictEqual: Jest's type check misreads an own `constructor`
+      // key holding an object, even between two results of JSON.parse.
+      expect(result.data).toEqual(JSON.parse(TRICKY_DATA));
+      expect(JSON.stringify(result.data)).toBe(TRICKY_DATA);
+      const data = result.data as Record<string, Record<string, unknown>>;
+      expect(Object.keys(data)).toStrictEqual(['__proto__', 'constructor', 'prototype', 'nested']);
+      expect(Object.keys(data.nested.deeper as object)).toStrictEqual(['__proto__', 'prototype']);
+      expect(Object.getPrototypeOf(result.data)).toBe(Object.prototype);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    it('keeps such keys inside an array of data too', async () => {
+      const data = '[{"__proto__":{"a":1}},{"constructor":{"prototype":[{"__proto__":2}]}}]';
+
+      const result = await transform(JSON.parse(`{"data":${data}}`));
+
+      expect(JSON.stringify(result.data)).toBe(data);
+    });
+
+    it('leaves the body it was given untouched', async () => {
+      const text = `{"data":${TRICKY_DATA},"tags":["t"]}`;
+      const body: unknown = JSON.parse(text);
+
+      await transform(body);
+
+      expect(JSON.stringify(body)).toBe(text);
+    });
+
+    it.each([0, false, '', [], {}, 'text', 1.5])('accepts the data %p', async (data) => {
+      expect((await transform({ data })).data).toStrictEqual(data);
+    });
+
+    it('accepts 32 tags of 128 characters and the largest ttl', async () => {
+      const tags = Array.from({ length: 32 }, (_, i) => String(i).padEnd(128, 'x'));
+
+      const result = await transform({ data: 1, ttl: 31_536_000, tags });
+
+      expect(result.tags).toStrictEqual(tags);
+      expect(result.ttl).toBe(31_536_000);
+    });
+  });
+
+  describe('invalid bodies', () => {
+    it('rejects null data naming data', async () => {
+      await expectRejectionNaming({ data: null }, 'data');
+    });
+
+    it('rejects missing data naming data', async () => {
+      await expectRejectionNaming({ ttl: 60 }, 'data');
+    });
+
+    it('rejects an unknown property naming it', async () => {
+      await expectRejectionNaming({ data: 1, colour: 'red' }, 'colour');
+    });
+
+    it.each([['60'], [1.5], [0], [31_536_001], [-1], [null]])(
+      'rejects ttl %p naming ttl',
+      async (ttl) => {
+        await expectRejectionNaming({ data: 1, ttl }, 'ttl');
+      },
+    );
+
+    it.each([
+      ['33 tags', Array.from({ length: 33 }, (_, i) => `t${i}`)],
+      ['an empty tag', ['ok', '']],
+      ['a tag of 129 characters', ['x'.repeat(129)]],
+      ['a tag that is not a string', [1]],
+      ['tags that are not a list', 'a,b'],
+    ])('rejects %s naming tags', async (_case, tags) => {
+      await expectRejectionNaming({ data: 1, tags }, 'tags');
+    });
+  });
+});

@@ -1,0 +1,126 @@
+import { Environment, InvalidEnvironmentError, validateEnvironment } from './environment';
+import { loadConfig } from './lapse.config';
+import type { LapseConfig } from './lapse.config';
+
+/** The documented defaults of the settings these tests cover. */
+const DEFAULTS = {
+  http: { port: 3000, host: '0.0.0.0', bodyLimit: 1024 * 1024, cacheControlScope: 'private' },
+  store: {
+    kind: 'memory',
+    redisUrl: 'redis://127.0.0.1:6379/0',
+    namespace: 'lapse',
+    redisTimeoutMs: 1000,
+  },
+  cache: { defaultTtl: 300, maxEntries: 100_000, sweepIntervalMs: 1000 },
+  tracking: { maxResources: 100_000 },
+} satisfies Partial<LapseConfig>;
+
+/** The error `validateEnvironment` throws for `raw`, or a failure when it throws none. */
+function errorFor(raw: Record<string, string>): InvalidEnvironmentError {
+  try {
+    validateEnvironment(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidEnvironmentError);
+    return error as InvalidEnvironmentError;
+  }
+  throw new Error(`accepted ${JSON.stringify(raw)}`);
+}
+
+/** True when `text` names `variable` as a word of its own. */
+const names = (text: string, variable: string): boolean =>
+  new RegExp(`(^|[^A-Z0-9_])${variable}([^A-Z0-9_]|$)`).test(text);
+
+describe(validateEnvironment.name, () => {
+  it('fills in the defaults when nothing is set', () => {
+    expect(loadConfig({})).toMatchObject(DEFAULTS);
+  });
+
+  it('treats empty values as unset', () => {
+    const empty = Object.fromEntries(Object.keys(new Environment()).map((name) => [name, '']));
+
+    expect(Object.keys(empty)).toEqual(expect.arrayContaining(['PORT', 'CACHE_TTL', 'BODY_LIMIT']));
+    expect(loadConfig(empty)).toStrictEqual(loadConfig({}));
+  });
+
+  it('ignores variables it does not read', () => {
+    const config = loadConfig({ PATH: '/usr/bin', NODE_ENV: 'test', port: 'lower-case' });
+
+    expect(config).toStrictEqual(loadConfig({}));
+    expect(config).toMatchObject(DEFAULTS);
+  });
+
+  it('parses integers and groups every setting where it belongs', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      CACHE_STORE: 'redis',
+      REDIS_URL: 'rediss://cache.internal:6380/2',
+      CACHE_NAMESPACE: 'lapse-test',
+      REDIS_TIMEOUT_MS: '2500',
+      CACHE_TTL: '60',
+      CACHE_MAX_ENTRIES: '500',
+      CACHE_SWEEP_INTERVAL_MS: '250',
+      TRACKING_MAX_RESOURCES: '7',
+      CACHE_CONTROL_SCOPE: 'public',
+      BODY_LIMIT: '2048',
+    });
+
+    expect(config).toMatchObject({
+      http: { port: 8080, host: '127.0.0.1', bodyLimit: 2048, cacheControlScope: 'public' },
+      store: {
+        kind: 'redis',
+        redisUrl: 'rediss://cache.internal:6380/2',
+        namespace: 'lapse-test',
+        redisTimeoutMs: 2500,
+      },
+      cache: { defaultTtl: 60, maxEntries: 500, sweepIntervalMs: 250 },
+      tracking: { maxResources: 7 },
+    });
+  });
+
+  it('accepts the bounds of the ranges', () => {
+    const env = validateEnvironment({ PORT: '65535', CACHE_TTL: '31536000' });
+
+    expect(env.PORT).toBe(65535);
+    expect(env.CACHE_TTL).toBe(31_536_000);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['CACHE_TTL', '0'],
+    ['CACHE_TTL', '1.5'],
+    ['CACHE_TTL', '31536001'],
+    ['CACHE_MAX_ENTRIES', '0'],
+    ['TRACKING_MAX_RESOURCES', '-1'],
+    ['BODY_LIMIT', 'lots'],
+    ['BODY_LIMIT', '0'],
+    ['CACHE_STORE', 'disk'],
+  ])('rejects %s=%p with an error naming the variable', (variable, value) => {
+    const error = errorFor({ [variable]: value });
+
+    expect(names(error.message, variable)).toBe(true);
+    expect(error.problems.length).toBeGreaterThan(0);
+    for (const problem of error.problems) expect(names(problem, variable)).toBe(true);
+    expect(() => loadConfig({ [variable]: value })).toThrow(InvalidEnvironmentError);
+  });
+
+  it('reports every invalid variable at once', () => {
+    const error = errorFor({ PORT: 'abc', CACHE_TTL: '0', HOST: 'localhost' });
+
+    const named = (variable: string) => error.problems.filter((p) => names(p, variable));
+
+    expect(named('PORT').length).toBeGreaterThan(0);
+    expect(named('CACHE_TTL').length).toBeGreaterThan(0);
+    expect(named('PORT').length + named('CACHE_TTL').length).toBe(error.problems.length);
+    expect(names(error.message, 'HOST')).toBe(false);
+  });
+
+  it.each([
+    ['1mb', 1_048_576],
+    ['512kb', 524_288],
+    ['2048', 2048],
+  ])('reads BODY_LIMIT=%p as %d bytes', (value, bytes) => {
+    expect(loadConfig({ BODY_LIMIT: value }).http.bodyLimit).toBe(bytes);
+  });
+});

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { OnModuleDestroy } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CacheService, CacheStore } from '../cache';
+import type { CacheAccessCounter } from '../cache';
+import { TrackingService } from '../tracking/tracking.service';
+
+/**
+ * Lapse's Prometheus metrics, in a registry of its own: request durations,
+ * cache activity, entries, interactions, and Node's process metrics.
+ * Cache and interaction counters count what this process did; they are read
+ * from the services when Prometheus scrapes, so no request pays for them.
+ */
+@Injectable()
+export class MetricsService implements OnModuleDestroy {
+  readonly registry = new Registry();
+  private readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
+
+  constructor(
+    private readonly cache: CacheService,
+    private readonly tracking: TrackingService,
+    @Inject(CacheStore) private readonly store: CacheStore,
+  ) {
+    collectDefaultMetrics({ register: this.registry });
+    this.requestDuration = new Histogram({
+      name: 'lapse_http_request_duration_seconds',
+      help: 'HTTP request duration, by method, route template and status code.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+    const activity = (counter: CacheAccessCounter, help: string): void => {
+      this.counter(`lapse_cache_${counter}_total`, help, () => this.cache.processActivity()[counter]);
+    };
+    activity('hits', 'Reads that found a live entry.');
+    activity('misses', 'Reads that found nothing or an expired entry.');
+    activity('sets', 'Entries written.');
+    activity('deletes', 'Entries deleted on request (purges included).');
+    this.counter(
+      'lapse_cache_expired_total',
+      'Entries reclaimed after their time-to-live (as the store counts them).',
+      async () => (await this.store.readCounters()).expired,
+    );
+    this.counter(
+      'lapse_cache_evicted_total',
+      'Live entries evicted to make room (as the store counts them).',
+      async () => (await this.store.readCounters()).evicted,
+    );
+    this.counter(
+      'lapse_interactions_total',
+      'Interactions recorded.',
+      () => this.tracking.recordedByThisProcess,
+    );
+    const countEntries = () => this.store.countEntries();
+    new Gauge({
+      name: 'lapse_cache_entries',
+      help: 'Live entries in the cache store.',
+      registers: [this.registry],
+      async collect() {
+        this.set(await countEntries());
+      },
+    });
+  }
+
+  /** Records one finished HTTP request. */
+  observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
+    this.requestDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+  }
+
+  /** The exposition text Prometheus scrapes. */
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  onModuleDestroy(): void {
+    this.registry.clear();
+  }
+
+  /** A counter whose value is read from `read` at scrape time. */
+  private counter(name: string, help: string, read: () => number | Promise<number>): void {
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        this.inc(await read());
+      },
+    });
+  }
+}

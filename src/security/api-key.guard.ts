@@ -1,0 +1,59 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import type { CanActivate, ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ConfigService } from '@nestjs/config';
+import { setHeaders } from '../common/http';
+import type { LapseConfig } from '../config/lapse.config';
+import { ACCESS_METADATA } from './access.decorators';
+import type { Access } from './access.decorators';
+import { ApiKeys, presentedKey } from './api-keys';
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Requires an API key (when API_KEYS is set) for every route that changes
+ * state, and for reads too when AUTH_READS is on. A missing or wrong key is a
+ * 401 with `WWW-Authenticate`, before anything runs.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly keys: ApiKeys;
+  private readonly authReads: boolean;
+
+  constructor(
+    private readonly reflector: Reflector,
+    config: ConfigService<LapseConfig, true>,
+  ) {
+    const security = config.get('security', { infer: true });
+    this.keys = new ApiKeys(security.apiKeys);
+    this.authReads = security.authReads;
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.keys.enabled) return true;
+    const request = context.switchToHttp().getRequest<{
+      method: string;
+      headers: Record<string, string | string[] | undefined>;
+    }>();
+    const access = this.accessOf(context, request.method);
+    if (access === 'public' || (access === 'read' && !this.authReads)) return true;
+    const key = presentedKey(request.headers);
+    if (this.keys.accepts(key)) return true;
+    setHeaders(context.switchToHttp().getResponse(), {
+      'WWW-Authenticate': `Bearer realm="lapse"${key === undefined ? '' : ', error="invalid_token"'}`,
+    });
+    throw new UnauthorizedException(
+      key === undefined
+        ? 'An API key is required: Authorization: Bearer <key> or X-API-Key: <key>'
+        : 'The API key is not valid',
+    );
+  }
+
+  private accessOf(context: ExecutionContext, method: string): Access {
+    const declared = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return declared ?? (READ_METHODS.has(method.toUpperCase()) ? 'read' : 'write');
+  }
+}

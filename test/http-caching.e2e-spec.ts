@@ -1,0 +1,522 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import type { Response } from 'supertest';
+import type { App } from 'supertest/types';
+import { createTestApp } from './helpers/create-test-app';
+import { storeTargets } from './helpers/stores';
+import { sleep } from './helpers/time';
+
+// Real 1 s expiries: more than Jest's default 5 s for some tests.
+jest.setTimeout(30_000);
+
+/** IMF-fixdate (RFC 9110 §5.6.7), the form every HTTP-date must be sent in. */
+const HTTP_DATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+/** A strong entity tag: quoted, no `W/`. */
+const STRONG_ETAG = /^"[\x21\x23-\x7e]+"$/;
+const NOT_FOUND_BODY = '{"status":"failure","message":"Resource not found or expired."}';
+
+/** The validators a 304 must repeat (RFC 9110 §15.4.5). */
+const VALIDATORS = ['etag', 'last-modified', 'expires'] as const;
+
+/** Reads `max-age` from a Cache-Control header such as `private, max-age=59`. */
+function maxAgeOf(cacheControl: string | undefined): number {
+  const match = /(?:^|,)\s*max-age=(\d+)\s*(?:,|$)/.exec(cacheControl ?? '');
+  if (!match) throw new Error(`no max-age in Cache-Control ${JSON.stringify(cacheControl)}`);
+  return Number(match[1]);
+}
+
+/** The HTTP-date of an ISO-8601 instant, as a server must format it. */
+const httpDate = (iso: string): string => new Date(iso).toUTCString();
+
+/** A 304: no body, and the validators and freshness of the full answer `full`. */
+function expectNotModified(res: Response, full: Response, scope = 'private'): void {
+  expect(res.status).toBe(304);
+  expect(res.text ?? '').toBe('');
+  expect(res.headers['content-type']).toBeUndefined();
+  for (const name of VALIDATORS) expect(res.headers[name]).toBe(full.headers[name]);
+  expect(res.headers['cache-control']).toMatch(new RegExp(`^${scope}, max-age=\\d+$`));
+  expect(maxAgeOf(res.headers['cache-control'])).toBeLessThanOrEqual(
+    maxAgeOf(full.headers['cache-control']),
+  );
+}
+
+describe.each(storeTargets)('HTTP caching ($name store)', ({ env }) => {
+  let app: INestApplication<App>;
+  const http = () => request(app.getHttpServer());
+  const put = (id: string, body: object) =>
+    http()
+      .put(`/resources/${encodeURIComponent(id)}`)
+      .send(body);
+  const get = (id: string) => http().get(`/resources/${encodeURIComponent(id)}`);
+  const seed = (id: string) => http().get('/get_cached_resource').query({ id });
+
+  beforeAll(async () => {
+    app = await createTestApp({ ...env(), CACHE_TTL: '60' });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  describe('headers of GET /resources/:id', () => {
+    it('sends ETag, Last-Modified, Cache-Control, Expires, Age and X-Cache: HIT on a hit', async () => {
+      const written = await put('hdr-basic', { data: { a: 1 } }).expect(201);
+      const before = Date.now();
+      const res = await get('hdr-basic').expect(200);
+      const after = Date.now();
+      const { createdAt, expiresAt } = written.body as { createdAt: string; expiresAt: string };
+
+      expect(res.headers.etag).toMatch(STRONG_ETAG);
+      expect(res.headers.etag).toBe(written.headers.etag);
+      expect(res.headers['last-modified']).toMatch(HTTP_DATE);
+      expect(res.headers['last-modified']).toBe(httpDate(createdAt));
+      expect(res.headers.expires).toMatch(HTTP_DATE);
+      expect(res.headers.expires).toBe(httpDate(expiresAt));
+      expect(res.headers['cache-control']).toMatch(/^private, max-age=\d+$/);
+      const maxAge = maxAgeOf(res.headers['cache-control']);
+      expect(maxAge).toBeGreaterThanOrEqual(Math.floor((Date.parse(expiresAt) - after) / 1000));
+      expect(maxAge).toBeLessThanOrEqual(Math.floor((Date.parse(expiresAt) - before) / 1000));
+      expect(maxAge).toBeGreaterThanOrEqual(58);
+      expect(maxAge).toBeLessThanOrEqual(60);
+      expect(res.headers.age).toMatch(/^\d+$/);
+      expect(Number(res.headers.age)).toBeGreaterThanOrEqual(
+        Math.floor((before - Date.parse(createdAt)) / 1000),
+      );
+      expect(Number(res.headers.age)).toBeLessThanOrEqual(
+        Math.floor((after - Date.parse(createdAt)) / 1000),
+      );
+      expect(res.headers['x-cache']).toBe('HIT');
+    });
+
+    it('counts Age up and max-age down as real time passes', async () => {
+      const written = await put('hdr-clock', { data: 'tick', ttl: 5 }).expect(201);
+      const first = await get('hdr-clock').expect(200);
+      expect(Number(first.headers.age)).toBe(0);
+      expect(maxAgeOf(first.headers['cache-control'])).toBeGreaterThanOrEqual(4);
+      await sleep(1100);
+      const before = Date.now();
+      const res = await get('hdr-clock').expect(200);
+      const after = Date.now();
+      const created = Date.parse(written.body.createdAt);
+      const expires = Date.parse(written.body.expiresAt);
+      const age = Number(res.headers.age);
+      const maxAge = maxAgeOf(res.headers['cache-control']);
+      expect(age).toBeGreaterThanOrEqual(1);
+      expect(age).toBeGreaterThanOrEqual(Math.floor((before - created) / 1000));
+      expect(age).toBeLessThanOrEqual(Math.floor((after - created) / 1000));
+      expect(maxAge).toBeLessThanOrEqual(3);
+      expect(maxAge).toBeGreaterThanOrEqual(Math.floor((expires - after) / 1000));
+      expect(maxAge).toBeLessThanOrEqual(Math.floor((expires - before) / 1000));
+      // The validators do not move while the entry is unchanged.
+      expect(res.headers.etag).toBe(first.headers.etag);
+      expect(res.headers['last-modified']).toBe(first.headers['last-modified']);
+      expect(res.headers.expires).toBe(first.headers.expires);
+    });
+
+    it('HEAD sends the same caching headers as GET, without a body', async () => {
+      await put('hdr-head', { data: [1, 2, 3] }).expect(201);
+      const full = await get('hdr-head').expect(200);
+      const head = await http().head('/resources/hdr-head').expect(200);
+      expect(head.text ?? '').toBe('');
+      for (const name of [...VALIDATORS, 'x-cache']) {
+        expect(head.headers[name]).toBe(full.headers[name]);
+      }
+      expect(head.headers['cache-control']).toMatch(/^private, max-age=\d+$/);
+      expect(head.headers.age).toMatch(/^\d+$/);
+    });
+
+    it('a miss (absent, or expired) is 404 with Cache-Control: no-store and X-Cache: MISS', async () => {
+      for (const res of [
+        await get('hdr-never-written').expect(404),
+        await http().head('/resources/hdr-never-written').expect(404),
+      ]) {
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.headers['x-cache']).toBe('MISS');
+        expect(res.headers.etag).toBeUndefined();
+        expect(res.headers['last-modified']).toBeUndefined();
+      }
+      await put('hdr-expiring', { data: 1, ttl: 1 }).expect(201);
+      expect((await get('hdr-expiring').expect(200)).headers['x-cache']).toBe('HIT');
+      await sleep(1100);
+      const expired = await get('hdr-expiring').expect(404);
+      expect(expired.headers['cache-control']).toBe('no-store');
+      expect(expired.headers['x-cache']).toBe('MISS');
+      expect(expired.headers.etag).toBeUndefined();
+    });
+
+    it('a deleted entry is a miss too', async () => {
+      await put('hdr-deleted', { data: 1 }).expect(201);
+      await http().delete('/resources/hdr-deleted').expect(204);
+      const res = await get('hdr-deleted').expect(404);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-cache']).toBe('MISS');
+    });
+  });
+
+  describe('ETag and Last-Modified', () => {
+    it('equal data gives an equal ETag, whatever the id, tags or ttl', async () => {
+      const data = { title: 'same', list: [1, 'two', { three: 3 }] };
+      const a = await put('etag-eq-a', { data }).expect(201);
+      const b = await put('etag-eq-b', { data, ttl: 5, tags: ['x'] }).expect(201);
+      expect(a.headers.etag).toMatch(STRONG_ETAG);
+      expect(b.headers.etag).toBe(a.headers.etag);
+      expect((await get('etag-eq-a').expect(200)).headers.etag).toBe(a.headers.etag);
+      expect((await get('etag-eq-b').expect(200)).headers.etag).toBe(a.headers.etag);
+      const again = await put('etag-eq-a', { data, tags: ['y'] }).expect(200);
+      expect(again.headers.etag).toBe(a.headers.etag);
+    });
+
+    it('the ETag changes whenever the data does', async () => {
+      const values: unknown[] = [
+        { a: 1 },
+        { a: '1' },
+        { a: 1, b: null },
+        [1],
+        1,
+        '1',
+        true,
+        'x'.repeat(40),
+        'x'.repeat(41),
+      ];
+      const etags: string[] = [];
+      for (const data of values) {
+        const written = await put('etag-changes', { data }).expect([200, 201]);
+        const read = await get('etag-changes').expect(200);
+        expect(read.body.data).toEqual(data);
+        expect(read.headers.etag).toMatch(STRONG_ETAG);
+        expect(read.headers.etag).toBe(written.headers.etag);
+        etags.push(read.headers.etag);
+      }
+      expect(new Set(etags).size).toBe(values.length);
+    });
+
+    it('Last-Modified is when the entry was last written, and moves on a rewrite', async () => {
+      const first = await put('lm-rewrite', { data: 'v1' }).expect(201);
+      const read1 = await get('lm-rewrite').expect(200);
+      expect(read1.headers['last-modified']).toBe(httpDate(first.body.createdAt));
+      await sleep(1100);
+      const second = await put('lm-rewrite', { data: 'v2' }).expect(200);
+      const read2 = await get('lm-rewrite').expect(200);
+      expect(read2.headers['last-modified']).toBe(httpDate(second.body.createdAt));
+      expect(Date.parse(read2.headers['last-modified'])).toBeGreaterThan(
+        Date.parse(read1.headers['last-modified']),
+      );
+      expect(read2.headers.etag).not.toBe(read1.headers.etag);
+      expect(Number(read2.headers.age)).toBe(0);
+    });
+
+    it('a touch keeps ETag and Last-Modified but moves Expires and max-age', async () => {
+      await put('lm-touch', { data: 'kept', ttl: 5 }).expect(201);
+      const before = await get('lm-touch').expect(200);
+      const touched = await http().post('/resources/lm-touch/touch').send({ ttl: 50 }).expect(200);
+      const after = await get('lm-touch').expect(200);
+      expect(after.headers.etag).toBe(before.headers.etag);
+      expect(after.headers['last-modified']).toBe(before.headers['last-modified']);
+      expect(after.headers.expires).toBe(httpDate(touched.body.expiresAt));
+      expect(maxAgeOf(after.headers['cache-control'])).toBeGreaterThanOrEqual(48);
+    });
+  });
+
+  describe('conditional GET', () => {
+    it('If-None-Match with the ETag just received → 304 with the validators and no body', async () => {
+      await put('inm-same', { data: { big: 'x'.repeat(100) } }).expect(201);
+      const full = await get('inm-same').expect(200);
+      const res = await get('inm-same').set('If-None-Match', full.headers.etag);
+      expectNotModified(res, full);
+    });
+
+    it('If-None-Match as a list → 304 when one of them matches, 200 when none does', async () => {
+      await put('inm-list', { data: 'listed' }).expect(201);
+      const full = await get('inm-list').expect(200);
+      const etag = full.headers.etag;
+      expectNotModified(
+        await get('inm-list').set('If-None-Match', `"other", ${etag}, "another"`),
+        full,
+      );
+      expectNotModified(await get('inm-list').set('If-None-Match', `${etag},"other"`), full);
+      const miss = await get('inm-list').set('If-None-Match', '"other", "another"').expect(200);
+      expect(miss.body.data).toBe('listed');
+      expect(miss.headers.etag).toBe(etag);
+    });
+
+    it('If-None-Match: * → 304 for a live entry; an absent one stays a 404', async () => {
+      await put('inm-star', { data: 1 }).expect(201);
+      const full = await get('inm-star').expect(200);
+      expectNotModified(await get('inm-star').set('If-None-Match', '*'), full);
+      const absent = await get('inm-star-absent').set('If-None-Match', '*').expect(404);
+      expect(absent.headers['cache-control']).toBe('no-store');
+      expect(absent.headers['x-cache']).toBe('MISS');
+    });
+
+    it('If-None-Match compares weakly: W/"<etag>" matches', async () => {
+      await put('inm-weak', { data: 'weak' }).expect(201);
+      const full = await get('inm-weak').expect(200);
+      expectNotModified(await get('inm-weak').set('If-None-Match', `W/${full.headers.etag}`), full);
+      expectNotModified(
+        await get('inm-weak').set('If-None-Match', `"x", W/${full.headers.etag}`),
+        full,
+      );
+    });
+
+    it('an ETag of earlier data → 200 with the new data and ETag', async () => {
+      await put('inm-stale', { data: 'old' }).expect(201);
+      const old = await get('inm-stale').expect(200);
+      await put('inm-stale', { data: 'new' }).expect(200);
+      const res = await get('inm-stale').set('If-None-Match', old.headers.etag).expect(200);
+      expect(res.body.data).toBe('new');
+      expect(res.headers.etag).not.toBe(old.headers.etag);
+      expect(res.headers['x-cache']).toBe('HIT');
+    });
+
+    it('the ETag of an entry that expired and was written again with the same data still matches', async () => {
+      await put('inm-reborn', { data: 'same', ttl: 1 }).expect(201);
+      const old = await get('inm-reborn').expect(200);
+      await sleep(1100);
+      await get('inm-reborn').set('If-None-Match', old.headers.etag).expect(404);
+      await put('inm-reborn', { data: 'same' }).expect(201);
+      const full = await get('inm-reborn').expect(200);
+      expect(full.headers.etag).toBe(old.headers.etag);
+      expectNotModified(await get('inm-reborn').set('If-None-Match', old.headers.etag), full);
+    });
+
+    it('If-Modified-Since with the Last-Modified received, or a later date → 304', async () => {
+      await put('ims-same', { data: 'since' }).expect(201);
+      const full = await get('ims-same').expect(200);
+      const lastModified = full.headers['last-modified'];
+      expectNotModified(await get('ims-same').set('If-Modified-Since', lastModified), full);
+      const later = new Date(Date.parse(lastModified) + 3_600_000).toUTCString();
+      expectNotModified(await get('ims-same').set('If-Modified-Since', later), full);
+    });
+
+    it('If-Modified-Since earlier than Last-Modified → 200', async () => {
+      await put('ims-earlier', { data: 'earlier' }).expect(201);
+      const full = await get('ims-earlier').expect(200);
+      const earlier = new Date(Date.parse(full.headers['last-modified']) - 1000).toUTCString();
+      const res = await get('ims-earlier').set('If-Modified-Since', earlier).expect(200);
+      expect(res.body.data).toBe('earlier');
+    });
+
+    it('If-Modified-Since → 200 once the entry was rewritten after that date', async () => {
+      await put('ims-rewritten', { data: 'first' }).expect(201);
+      const first = await get('ims-rewritten').expect(200);
+      await sleep(1100);
+      await put('ims-rewritten', { data: 'second' }).expect(200);
+      const res = await get('ims-rewritten')
+        .set('If-Modified-Since', first.headers['last-modified'])
+        .expect(200);
+      expect(res.body.data).toBe('second');
+      expect(Date.parse(res.headers['last-modified'])).toBeGreaterThan(
+        Date.parse(first.headers['last-modified']),
+      );
+      expectNotModified(
+        await get('ims-rewritten').set('If-Modified-Since', res.headers['last-modified']),
+        res,
+      );
+    });
+
+    it('If-None-Match wins over If-Modified-Since', async () => {
+      await put('inm-wins', { data: 'v1' }).expect(201);
+      const first = await get('inm-wins').expect(200);
+      // Not matching INM, matching IMS: a full answer.
+      const res = await get('inm-wins')
+        .set('If-None-Match', '"not-the-etag"')
+        .set('If-Modified-Since', first.headers['last-modified'])
+        .expect(200);
+      expect(res.body.data).toBe('v1');
+      // Matching INM, IMS before Last-Modified: IMS is ignored, 304.
+      const earlier = new Date(Date.parse(first.headers['last-modified']) - 60_000).toUTCString();
+      expectNotModified(
+        await get('inm-wins')
+          .set('If-None-Match', first.headers.etag)
+          .set('If-Modified-Since', earlier),
+        first,
+      );
+      // After a rewrite, IMS alone (a later date) would say 304; the old ETag says 200.
+      await put('inm-wins', { data: 'v2' }).expect(200);
+      const rewritten = await get('inm-wins')
+        .set('If-None-Match', first.headers.etag)
+        .set('If-Modified-Since', new Date(Date.now() + 60_000).toUTCString())
+        .expect(200);
+      expect(rewritten.body.data).toBe('v2');
+    });
+
+    it('Cache-Control: no-cache in the request → 200 even when the validators match', async () => {
+      await put('no-cache', { data: 'fresh please' }).expect(201);
+      const full = await get('no-cache').expect(200);
+      for (const [name, value] of [
+        ['If-None-Match', full.headers.etag],
+        ['If-Modified-Since', full.headers['last-modified']],
+      ]) {
+        const res = await get('no-cache').set(name, value).set('Cache-Control', 'no-cache');
+        expect(res.status).toBe(200);
+        expect(res.body.data).toBe('fresh please');
+        expect(res.headers.etag).toBe(full.headers.etag);
+        const also = await get('no-cache')
+          .set(name, value)
+          .set('Cache-Control', 'max-age=0, no-cache');
+        expect(also.status).toBe(200);
+      }
+    });
+
+    it('HEAD answers 304 to a conditional request as GET does', async () => {
+      await put('head-304', { data: 'h' }).expect(201);
+      const full = await get('head-304').expect(200);
+      expectNotModified(
+        await http().head('/resources/head-304').set('If-None-Match', full.headers.etag),
+        full,
+      );
+      expectNotModified(
+        await http()
+          .head('/resources/head-304')
+          .set('If-Modified-Since', full.headers['last-modified']),
+        full,
+      );
+    });
+  });
+
+  describe('the seed route GET /get_cached_resource', () => {
+    it('a hit: the caching headers of GET /resources/:id and the byte-exact seed body', async () => {
+      await put('seed-hdr', { data: { title: 'Hello', n: [1, 2] } }).expect(201);
+      const rest = await get('seed-hdr').expect(200);
+      const res = await seed('seed-hdr').expect(200);
+      expect(res.text).toBe('{"status":"success","data":{"title":"Hello","n":[1,2]}}');
+      for (const name of [...VALIDATORS, 'x-cache']) {
+        expect(res.headers[name]).toBe(rest.headers[name]);
+      }
+      expect(res.headers['x-cache']).toBe('HIT');
+      expect(res.headers['cache-control']).toMatch(/^private, max-age=\d+$/);
+      expect(maxAgeOf(res.headers['cache-control'])).toBeLessThanOrEqual(
+        maxAgeOf(rest.headers['cache-control']),
+      );
+      expect(maxAgeOf(res.headers['cache-control'])).toBeGreaterThanOrEqual(58);
+      expect(res.headers.age).toMatch(/^\d+$/);
+    });
+
+    it('a miss (absent, expired, missing id): the failure body with no-store and MISS', async () => {
+      await put('seed-expiring', { data: 1, ttl: 1 }).expect(201);
+      await sleep(1100);
+      for (const res of [
+        await seed('seed-hdr-absent').expect(200),
+        await seed('seed-expiring').expect(200),
+        await http().get('/get_cached_resource').expect(200),
+      ]) {
+        expect(res.text).toBe(NOT_FOUND_BODY);
+        expect(res.headers['cache-control']).toBe('no-store');
+        expect(res.headers['x-cache']).toBe('MISS');
+        expect(res.headers.etag).toBeUndefined();
+        expect(res.headers['last-modified']).toBeUndefined();
+      }
+    });
+
+    it('answers 304 to If-None-Match (exact, list, weak, *) and If-Modified-Since', async () => {
+      await put('seed-304', { data: [true, 'x'] }).expect(201);
+      const full = await seed('seed-304').expect(200);
+      expect(full.text).toBe('{"status":"success","data":[true,"x"]}');
+      const etag = full.headers.etag;
+      for (const value of [etag, `"a", ${etag}`, `W/${etag}`, '*']) {
+        expectNotModified(await seed('seed-304').set('If-None-Match', value), full);
+      }
+      expectNotModified(
+        await seed('seed-304').set('If-Modified-Since', full.headers['last-modified']),
+        full,
+      );
+    });
+
+    it('answers 200 with the byte-exact body when the client copy is outdated or no-cache is asked', async () => {
+      await put('seed-200', { data: 'one' }).expect(201);
+      const first = await seed('seed-200').expect(200);
+      const noCache = await seed('seed-200')
+        .set('If-None-Match', first.headers.etag)
+        .set('Cache-Control', 'no-cache')
+        .expect(200);
+      expect(noCache.text).toBe('{"status":"success","data":"one"}');
+      const mismatch = await seed('seed-200')
+        .set('If-None-Match', '"nope"')
+        .set('If-Modified-Since', first.headers['last-modified'])
+        .expect(200);
+      expect(mismatch.text).toBe('{"status":"success","data":"one"}');
+      await sleep(1100);
+      await http()
+        .post('/track_interaction')
+        .send({ id: 'seed-200', data: 'two' })
+        .expect(200, { status: 'success', message: 'Resource cached successfully.' });
+      for (const [name, value] of [
+        ['If-None-Match', first.headers.etag],
+        ['If-Modified-Since', first.headers['last-modified']],
+      ]) {
+        const res = await seed('seed-200').set(name, value).expect(200);
+        expect(res.text).toBe('{"status":"success","data":"two"}');
+        expect(res.headers.etag).not.toBe(first.headers.etag);
+        expect(Date.parse(res.headers['last-modified'])).toBeGreaterThan(
+          Date.parse(first.headers['last-modified']),
+        );
+      }
+      const rest = await get('seed-200').expect(200);
+      const seedAgain = await seed('seed-200').expect(200);
+      expect(seedAgain.headers.etag).toBe(rest.headers.etag);
+    });
+
+    it('a conditional request for an absent id is still the 200 failure body, never a 304', async () => {
+      const now = new Date().toUTCString();
+      for (const [name, value] of [
+        ['If-Modified-Since', now],
+        ['If-None-Match', '"some-etag"'],
+        // Nothing exists, so `*` matches nothing: the miss must be answered in full.
+        ['If-None-Match', '*'],
+      ]) {
+        for (const req of [
+          () => seed('seed-cond-absent'),
+          () => http().get('/get_cached_resource'),
+        ]) {
+          const res = await req().set(name, value);
+          expect({ [name]: value, status: res.status }).toEqual({ [name]: value, status: 200 });
+          expect(res.text).toBe(NOT_FOUND_BODY);
+          expect(res.headers['cache-control']).toBe('no-store');
+          expect(res.headers['x-cache']).toBe('MISS');
+        }
+      }
+    });
+  });
+});
+
+describe.each(storeTargets)('Cache-Control scope ($name store)', ({ env }) => {
+  const apps: INestApplication<App>[] = [];
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close()));
+  });
+  const boot = async (extra: Record<string, string>): Promise<INestApplication<App>> => {
+    const app: INestApplication<App> = await createTestApp({ ...env(), ...extra });
+    apps.push(app);
+    return app;
+  };
+
+  it.each(['public', 'private'])(
+    'CACHE_CONTROL_SCOPE=%s → Cache-Control: %s, max-age=<seconds left> on hits and 304s',
+    async (scope) => {
+      const app = await boot({ CACHE_CONTROL_SCOPE: scope });
+      const http = () => request(app.getHttpServer());
+      await http().put('/resources/scoped').send({ data: 1, ttl: 30 }).expect(201);
+      const full = await http().get('/resources/scoped').expect(200);
+      expect(full.headers['cache-control']).toMatch(new RegExp(`^${scope}, max-age=\\d+$`));
+      expect(maxAgeOf(full.headers['cache-control'])).toBeGreaterThanOrEqual(28);
+      expect(maxAgeOf(full.headers['cache-control'])).toBeLessThanOrEqual(30);
+      const seed = await http().get('/get_cached_resource?id=scoped').expect(200);
+      expect(seed.headers['cache-control']).toMatch(new RegExp(`^${scope}, max-age=\\d+$`));
+      expectNotModified(
+        await http().get('/resources/scoped').set('If-None-Match', full.headers.etag),
+        full,
+        scope,
+      );
+      const miss = await http().get('/resources/absent').expect(404);
+      expect(miss.headers['cache-control']).toBe('no-store');
+    },
+  );
+
+  it('the scope defaults to private', async () => {
+    const app = await boot({});
+    const http = () => request(app.getHttpServer());
+    await http().put('/resources/default-scope').send({ data: 1 }).expect(201);
+    const res = await http().get('/resources/default-scope').expect(200);
+    expect(res.headers['cache-control']).toMatch(/^private, max-age=\d+$/);
+  });
+});
