@@ -64,7 +64,10 @@ function setUpSwagger(app: INestApplication): void {
           '(a key or a URL) for a time-to-live and tracks how resources are used.',
       )
       .setVersion('0.1.0')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key as a bearer token' }, 'bearer')
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: 'An API key as a bearer token' },
+        'bearer',
+      )
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
       // Either scheme works on every route; which routes need one depends on API_KEYS and AUTH_READS.
       .addSecurityRequirements('bearer')

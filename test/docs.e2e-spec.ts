@@ -151,9 +151,12 @@ describe.each(storeTargets)('API documentation ($name store)', ({ env }) => {
       if (successes.length === 0) problems.push(`${method} ${path}: no 2xx response`);
       for (const [code, response] of successes) {
         if (code === '204') continue;
-        const schema = response.content?.['application/json']?.schema;
+        // JSON everywhere, but Prometheus metrics are plain text.
+        const schema =
+          response.content?.['application/json']?.schema ??
+          response.content?.['text/plain']?.schema;
         if (!schema) {
-          problems.push(`${method} ${path} ${code}: no application/json schema`);
+          problems.push(`${method} ${path} ${code}: no application/json or text/plain schema`);
           continue;
         }
         resolve(schema.items ?? schema);

@@ -94,7 +94,7 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     ttlMs: number,
     precondition: Precondition,
   ): Promise<WriteOutcome> {
-    const current = this.entries.get(key);
+    const current = this.liveRecord(key);
     if (!preconditionHolds(current?.value.etag, precondition)) {
       return Promise.resolve({ written: false, reason: 'precondition-failed' });
     }
@@ -103,7 +103,7 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
   }
 
   deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome> {
-    const current = this.entries.get(key);
+    const current = this.liveRecord(key);
     if (!current) return Promise.resolve('absent');
     if (!preconditionHolds(current.value.etag, precondition)) {
       return Promise.resolve('precondition-failed');
@@ -143,7 +143,16 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
   }
 
   countEntries(): Promise<number> {
-    return Promise.resolve(this.entries.size);
+    // Reclaim what is due first, so the count leaves out entries nobody read
+    // after they expired (the sweep visits only the expired keys).
+    this.sweepExpired(Number.MAX_SAFE_INTEGER);
+    let count = this.entries.size;
+    const now = Date.now();
+    for (const key of this.expiryIndex.get(Math.floor(now / 1000)) ?? []) {
+      const record = this.entries.peek(key, { allowStale: true });
+      if (record && record.value.expiresAt <= now) count -= 1;
+    }
+    return Promise.resolve(Math.max(0, count));
   }
 
   increment(counter: CacheAccessCounter, by = 1): Promise<void> {
@@ -180,6 +189,12 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
       this.expiryIndex.delete(second);
       this.lastSweptSecond = second;
     }
+  }
+
+  /** The entry under `key` unless it has expired (as `CacheService` judges: at `expiresAt`). */
+  private liveRecord(key: string): KeyvRecord | undefined {
+    const record = this.entries.get(key);
+    return record && record.value.expiresAt > Date.now() ? record : undefined;
   }
 
   private reclaimIfExpired(key: string, now: number): void {

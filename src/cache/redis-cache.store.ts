@@ -34,8 +34,13 @@ export interface RedisCacheStoreOptions {
 const BATCH = 1000;
 /** Most ids one listing request visits (expired ones included), whatever the page size. */
 const LIST_BUDGET = 5000;
-/** Sorts after every byte of UTF-8: the upper bound of a prefix range. */
-const AFTER_ALL = '\xff';
+/**
+ * The upper bound of a prefix range: the prefix followed by the byte 0xFF,
+ * which never occurs in UTF-8 (a string '\xff' would be sent as C3 BF).
+ */
+function prefixUpperBound(prefix: string): Buffer {
+  return Buffer.concat([Buffer.from(`[${prefix}`, 'utf8'), Buffer.from([0xff])]);
+}
 
 interface KeyvRecord {
   value: CacheEntry;
@@ -128,7 +133,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
         keys: [...this.indexKeys, this.sourceKey(tag)],
         arguments: [
           start,
-          prefix ? `[${prefix}${AFTER_ALL}` : '+',
+          prefix ? prefixUpperBound(prefix) : '+',
           String(limit),
           String(LIST_BUDGET),
           String(Date.now()),
@@ -156,7 +161,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
           keys: [...this.indexKeys, this.sourceKey(tag)],
           arguments: [
             `[${prefix}`,
-            prefix ? `[${prefix}${AFTER_ALL}` : '+',
+            prefix ? prefixUpperBound(prefix) : '+',
             String(BATCH),
             this.valuePrefix,
             this.tagPrefix,

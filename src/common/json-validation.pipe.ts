@@ -1,4 +1,4 @@
-import { ValidationPipe } from '@nestjs/common';
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import type { ArgumentMetadata } from '@nestjs/common';
 import 'reflect-metadata';
 
@@ -46,12 +46,36 @@ export class JsonValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && nestingDepth(value) > MAX_NESTING_DEPTH) {
+      throw new BadRequestException([`body is nested more than ${MAX_NESTING_DEPTH} levels deep`]);
+    }
     const { metatype } = metadata;
     if (!metatype || !hasVerbatim(metatype)) return super.transform(value, metadata);
     const result: unknown = await super.transform(standIn(value, metatype), metadata);
     restore(result, value, metatype);
     return result;
   }
+}
+
+/**
+ * Deepest accepted nesting of a JSON body. Far deeper values would overflow
+ * the stack of recursive code downstream (validation, JSON.stringify) and
+ * answer 500 instead of 400.
+ */
+export const MAX_NESTING_DEPTH = 512;
+
+/** How deeply arrays and objects nest in `value`, measured without recursion. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop() as [unknown, number];
+    if (typeof item !== 'object' || item === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_NESTING_DEPTH) return deepest;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
 }
 
 function hasVerbatim(metatype: Constructor): boolean {

@@ -128,7 +128,8 @@ export class Environment {
 
   /** Express's `trust proxy`: false, true, a hop count, or comma-separated addresses/subnets. */
   @Matches(/^(true|false|\d+|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*|loopback|linklocal|uniquelocal)$/, {
-    message: 'TRUST_PROXY must be true, false, a hop count, or addresses/subnets separated by commas',
+    message:
+      'TRUST_PROXY must be true, false, a hop count, or addresses/subnets separated by commas',
   })
   TRUST_PROXY = 'false';
 

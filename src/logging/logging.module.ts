@@ -25,7 +25,8 @@ export function loggerParams(config: ConfigService<LapseConfig, true>): Params {
         : undefined,
       genReqId: (request: IncomingMessage, response: ServerResponse) => {
         const given = request.headers['x-request-id'];
-        const id = typeof given === 'string' && USABLE_REQUEST_ID.test(given) ? given : randomUUID();
+        const id =
+          typeof given === 'string' && USABLE_REQUEST_ID.test(given) ? given : randomUUID();
         response.setHeader('X-Request-Id', id);
         return id;
       },

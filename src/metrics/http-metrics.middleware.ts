@@ -13,7 +13,12 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     const started = process.hrtime.bigint();
     response.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      this.metrics.observeRequest(request.method ?? 'GET', routeOf(request), response.statusCode, seconds);
+      this.metrics.observeRequest(
+        request.method ?? 'GET',
+        routeOf(request),
+        response.statusCode,
+        seconds,
+      );
     });
     next();
   }

@@ -30,7 +30,11 @@ export class MetricsService implements OnModuleDestroy {
       registers: [this.registry],
     });
     const activity = (counter: CacheAccessCounter, help: string): void => {
-      this.counter(`lapse_cache_${counter}_total`, help, () => this.cache.processActivity()[counter]);
+      this.counter(
+        `lapse_cache_${counter}_total`,
+        help,
+        () => this.cache.processActivity()[counter],
+      );
     };
     activity('hits', 'Reads that found a live entry.');
     activity('misses', 'Reads that found nothing or an expired entry.');

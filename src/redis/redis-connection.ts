@@ -92,7 +92,18 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (this.client.isOpen) await this.client.close().catch(() => this.client.destroy());
+    if (!this.client.isOpen) return;
+    // close() waits for replies to queued commands, which a frozen Redis never sends.
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
+    });
+    const outcome = await Promise.race([
+      this.client.close().catch(() => 'failed' as const),
+      gaveUp,
+    ]);
+    clearTimeout(timer);
+    if (outcome !== undefined && this.client.isOpen) this.client.destroy();
   }
 
   /** Logs transitions only, so a long outage is one line, not one per retry. */

@@ -48,6 +48,10 @@ export class SeedController {
     const { body, resource } = await this.seed.getCachedResource(id);
     if (!resource) {
       this.httpCache.miss(response);
+      // Express answers 304 by itself to `If-None-Match: *` on any 200; a miss
+      // must keep its failure body, so its validators are dropped here.
+      delete headers['if-none-match'];
+      delete headers['if-modified-since'];
       return body;
     }
     if (this.httpCache.hit(headers, response, resource)) {

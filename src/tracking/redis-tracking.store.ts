@@ -117,6 +117,8 @@ export class RedisTrackingStore implements TrackingStore {
   }
 
   async top(limit: number): Promise<TopResource[]> {
+    // ZRANGE 0 -1 would mean "everything".
+    if (limit <= 0) return [];
     const flat = (await this.connection.run((client) =>
       client.eval(TOP_SCRIPT, {
         keys: [this.totalsKey],

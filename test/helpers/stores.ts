@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /** A store the e2e suites run against, with the environment that selects it. */
 export interface StoreTarget {
   name: 'memory' | 'redis';
@@ -28,7 +30,7 @@ export const storeTargets: StoreTarget[] = [
           env: () => ({
             CACHE_STORE: 'redis',
             REDIS_URL: testRedisUrl,
-            CACHE_NAMESPACE: `test-${process.pid}-${++namespaces}`,
+            CACHE_NAMESPACE: `test-${randomUUID().slice(0, 8)}-${++namespaces}`,
           }),
         },
       ]
