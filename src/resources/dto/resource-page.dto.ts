@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { ResourcePage, ResourceSummary } from '../resource';
+import { secondsLeft } from './resource-response.dto';
 
 /** A listed resource, without its data. */
 export class ResourceSummaryDto {
@@ -50,7 +51,7 @@ export function toResourceSummary(summary: ResourceSummary, now = Date.now()): R
     id: summary.id,
     tags: summary.tags,
     expiresAt: new Date(summary.expiresAt).toISOString(),
-    ttl: Math.max(0, Math.ceil((summary.expiresAt - now) / 1000)),
+    ttl: secondsLeft(summary.expiresAt, now),
   };
 }
 

@@ -39,6 +39,11 @@ export function toResourceResponse(resource: Resource, now = Date.now()): Resour
     tags: resource.tags,
     createdAt: new Date(resource.createdAt).toISOString(),
     expiresAt: new Date(resource.expiresAt).toISOString(),
-    ttl: Math.max(0, Math.ceil((resource.expiresAt - now) / 1000)),
+    ttl: secondsLeft(resource.expiresAt, now),
   };
+}
+
+/** Whole seconds from `now` until `expiresAt`, rounded up (the `ttl` of a representation). */
+export function secondsLeft(expiresAt: number, now: number): number {
+  return Math.max(0, Math.ceil((expiresAt - now) / 1000));
 }
