@@ -10,6 +10,26 @@ const tsJest = [
   },
 ];
 
+/**
+ * The e2e suites, run on one HTTP adapter (HTTP_ADAPTER): the whole suite runs
+ * once per adapter, as each suite runs once per store.
+ * @param {'express' | 'fastify'} adapter
+ * @returns {import('jest').Config}
+ */
+function e2eOn(adapter) {
+  return {
+    displayName: adapter === 'express' ? 'e2e' : `e2e-${adapter}`,
+    testEnvironment: 'node',
+    rootDir: '.',
+    testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    setupFiles: [`<rootDir>/test/on-${adapter}.js`],
+    globalSetup: '<rootDir>/test/global-setup.ts',
+    globalTeardown: '<rootDir>/test/global-teardown.ts',
+    transform: { '^.+\\.ts$': tsJest },
+    testTimeout: 30000,
+  };
+}
+
 /** @type {import('jest').Config} */
 module.exports = {
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
@@ -21,15 +41,7 @@ module.exports = {
       testMatch: ['<rootDir>/src/**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
-    {
-      displayName: 'e2e',
-      testEnvironment: 'node',
-      rootDir: '.',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/global-setup.ts',
-      globalTeardown: '<rootDir>/test/global-teardown.ts',
-      transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 30000,
-    },
+    e2eOn('express'),
+    e2eOn('fastify'),
   ],
 };

@@ -1,11 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { JsonValidationPipe } from './common/json-validation.pipe';
 import type { LapseConfig } from './config/lapse.config';
+import { configureHttpAdapter } from './http/http-adapter';
 import { SEED_CLIENT_ERROR_BODIES } from './seed/seed-responses';
 
 /** Response headers a browser client may read across origins. */
@@ -24,15 +24,11 @@ const EXPOSED_HEADERS = [
  * Everything applied to the application between its creation and `listen`,
  * shared by `main.ts` and the tests so that both run the same app (only the
  * process-level shutdown hooks are left to `main.ts`).
- * The application must be created with `{ bodyParser: false }`.
+ * The application must be created with `{ bodyParser: false }` on the
+ * adapter from `createHttpAdapter`.
  */
 export function configureApp(app: INestApplication, config: LapseConfig): void {
-  const express = app as NestExpressApplication;
-  express.useBodyParser('json', { limit: config.http.bodyLimit });
-  // Resources carry their own validators; Express's automatic weak ETags on
-  // every other answer would only add work and differ from other adapters.
-  express.set('etag', false);
-  express.set('trust proxy', config.security.trustProxy);
+  configureHttpAdapter(app, config);
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { InvalidEnvironmentError, readProcessEnvironment } from './config/environment';
 import { loadConfig } from './config/lapse.config';
+import { createHttpAdapter } from './http/http-adapter';
 import type { LapseConfig } from './config/lapse.config';
 
 const logger = new Logger('Lapse');
@@ -23,7 +24,7 @@ function configOrExit(): LapseConfig {
 
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  const app = await NestFactory.create(AppModule.forRoot(config), await createHttpAdapter(config), {
     bodyParser: false,
     bufferLogs: true,
   });

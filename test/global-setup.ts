@@ -10,6 +10,8 @@ declare global {
  * elsewhere the Redis variants are left out with a notice.
  */
 export default async function globalSetup(): Promise<void> {
+  // Each e2e project (one per HTTP adapter) calls this; one server serves all.
+  if (globalThis.lapseTestRedis) return;
   if (!findRedisServer()) {
     const message =
       'redis-server was not found on the PATH: install it (Debian: apt-get install redis-server).';

@@ -58,7 +58,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private describe(exception: unknown): { status: number; body: unknown } {
     if (exception instanceof HttpException) {
-      return { status: exception.getStatus(), body: exception.getResponse() };
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      // A bare message (as Nest wraps Fastify's own errors) gets the usual JSON shape.
+      const body =
+        typeof response === 'string'
+          ? { statusCode: status, message: response, error: httpStatusName(status) }
+          : response;
+      return { status, body };
     }
     if (exception instanceof StoreUnavailableError) {
       const status = HttpStatus.SERVICE_UNAVAILABLE;

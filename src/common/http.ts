@@ -21,10 +21,13 @@ export function setHeaders(response: unknown, headers: Record<string, string>): 
   }
 }
 
-/** The parts of a request the route helper reads (Express sets `route`; others may set `lapseRoute`). */
+/**
+ * The parts of a raw request the route helper reads: Express leaves the
+ * matched route on it (`route`), the Fastify bootstrap sets `lapseRoute`.
+ */
 interface RoutedRequest {
   route?: { path?: unknown };
-  routeOptions?: { url?: unknown };
+  lapseRoute?: unknown;
 }
 
 /**
@@ -33,9 +36,8 @@ interface RoutedRequest {
  * Read after routing (when the response finishes).
  */
 export function routeOf(request: unknown): string {
-  const { route, routeOptions } = (request ?? {}) as RoutedRequest;
-  // A catch-all path is a middleware's, not a route's: the request matched no route.
-  if (typeof route?.path === 'string') return route.path.includes('*') ? 'unmatched' : route.path;
-  if (typeof routeOptions?.url === 'string') return routeOptions.url;
-  return 'unmatched';
+  const { route, lapseRoute } = (request ?? {}) as RoutedRequest;
+  const path = route?.path ?? lapseRoute;
+  // A catch-all path is a middleware's or a not-found handler's: no route matched.
+  return typeof path === 'string' && !path.includes('*') ? path : 'unmatched';
 }

@@ -4,7 +4,13 @@ import type { LapseConfig } from './lapse.config';
 
 /** The documented defaults of the settings these tests cover. */
 const DEFAULTS = {
-  http: { port: 3000, host: '0.0.0.0', bodyLimit: 1024 * 1024, cacheControlScope: 'private' },
+  http: {
+    port: 3000,
+    host: '0.0.0.0',
+    adapter: 'express',
+    bodyLimit: 1024 * 1024,
+    cacheControlScope: 'private',
+  },
   store: {
     kind: 'memory',
     redisUrl: 'redis://127.0.0.1:6379/0',
@@ -96,6 +102,7 @@ describe(validateEnvironment.name, () => {
     ['BODY_LIMIT', 'lots'],
     ['BODY_LIMIT', '0'],
     ['CACHE_STORE', 'disk'],
+    ['HTTP_ADAPTER', 'koa'],
   ])('rejects %s=%p with an error naming the variable', (variable, value) => {
     const error = errorFor({ [variable]: value });
 

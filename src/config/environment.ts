@@ -133,6 +133,10 @@ export class Environment {
   })
   TRUST_PROXY = 'false';
 
+  /** The HTTP layer under Nest: `express` (default) or `fastify` (faster; same behaviour). */
+  @IsIn(['express', 'fastify'])
+  HTTP_ADAPTER: 'express' | 'fastify' = 'express';
+
   /** Minimum level logged: fatal, error, warn, info, debug, trace or silent. */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';

@@ -7,6 +7,8 @@ export interface LapseConfig {
     port: number;
     host: string;
     /** Largest accepted request body, in bytes. */
+    /** The HTTP layer under Nest. */
+    adapter: 'express' | 'fastify';
     bodyLimit: number;
     /** `Cache-Control` scope of cached resources. */
     cacheControlScope: 'public' | 'private';
@@ -53,6 +55,7 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
     http: {
       port: env.PORT,
       host: env.HOST,
+      adapter: env.HTTP_ADAPTER,
       bodyLimit: parseBytes(env.BODY_LIMIT) ?? 0,
       cacheControlScope: env.CACHE_CONTROL_SCOPE,
     },

@@ -1,0 +1,67 @@
+import type { INestApplication } from '@nestjs/common';
+import type { AbstractHttpAdapter } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LapseConfig } from '../config/lapse.config';
+import { answerClientError } from './client-error';
+import { parseJsonBody } from './json-body';
+
+/**
+ * Everything that differs between the two HTTP adapters lives here (and in
+ * `src/common/http.ts`): creating the adapter (HTTP_ADAPTER), body parsing,
+ * proxy trust and route labels. Controllers, guards, filters and middleware
+ * are the same code on both.
+ */
+export async function createHttpAdapter(config: LapseConfig): Promise<AbstractHttpAdapter> {
+  if (config.http.adapter === 'express') return new ExpressAdapter();
+  // Loaded only when chosen: Express users never pay for loading Fastify.
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return new FastifyAdapter({
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: config.security.trustProxy,
+    // Routing as Express does it: paths match without regard to case or a
+    // trailing slash, and a parameter may be as long as an id's encoding.
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 65_536 },
+    clientErrorHandler: answerClientError,
+  });
+}
+
+/**
+ * Applies the adapter-specific settings to an application created with
+ * `{ bodyParser: false }` on the adapter from {@link createHttpAdapter}, so
+ * that both adapters parse, trust and label requests alike.
+ */
+export function configureHttpAdapter(app: INestApplication, config: LapseConfig): void {
+  if (config.http.adapter === 'express') {
+    const express = app as NestExpressApplication;
+    express.useBodyParser('json', { limit: config.http.bodyLimit });
+    // Resources carry their own validators; Express's automatic weak ETags on
+    // every other answer would only add work and differ from Fastify.
+    express.set('etag', false);
+    express.set('trust proxy', config.security.trustProxy);
+    return;
+  }
+  const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
+  // JSON bodies are parsed as Express's body parser does (see json-body.ts);
+  // other content types are left unread, as Express leaves them.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
+  fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  // Metrics and logs read the route template from the raw request when it
+  // finishes; Express leaves it there by itself (`request.route`).
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    (request.raw as { lapseRoute?: string }).lapseRoute = request.routeOptions.url;
+    done();
+  });
+}

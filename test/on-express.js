@@ -1,0 +1,2 @@
+// Runs the e2e suites of this project on the express adapter (see jest.config.js).
+process.env.LAPSE_TEST_ADAPTER = 'express';
