@@ -15,7 +15,8 @@ export class MalformedJsonError extends Error {
  */
 export function parseJsonBody(text: string): unknown {
   if (text.length === 0) return {};
-  const first = /^[\x20\x09\x0a\x0d]*(.)/.exec(text)?.[1];
+  // JSON's whitespace is space, tab, line feed and carriage return.
+  const first = /^[ \t\n\r]*(.)/.exec(text)?.[1];
   if (first !== '{' && first !== '[') {
     throw new MalformedJsonError(
       `Unexpected token ${JSON.stringify(first ?? '')}: a JSON body must be an object or an array`,
