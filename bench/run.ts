@@ -1,0 +1,521 @@
+/**
+ * `npm run bench`: measures Lapse against its floors in one run.
+ *
+ * Servers: a raw `node:http` + `Map` baseline, the Nest framework floor on
+ * each adapter, and Lapse on each adapter with the memory store and (when a
+ * `redis-server` binary is found) the Redis store. Rounds are interleaved: each
+ * round starts every server in turn and runs every workload against it, so a
+ * slow moment of the machine is spread over all servers. Figures are medians
+ * over the rounds. Then the scale runs: 1,000 vs 1,000,000 entries.
+ *
+ * Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (5 per workload),
+ * BENCH_CONNECTIONS (50), BENCH_SCALE_ENTRIES (1000000; 0 skips the scale runs).
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { RedisServer, findRedisServer, freePort } from '../test/helpers/redis-server';
+import type { LoadOptions, LoadResult } from './load';
+import { WORKING_SET, WORKLOADS, benchValue, putRequest } from './workloads';
+import type { WorkloadName } from './workloads';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const HERE = __dirname;
+const RESULTS = join(ROOT, 'bench', 'results');
+const README = join(ROOT, 'README.md');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SCALE_ENTRIES = Number(process.env.BENCH_SCALE_ENTRIES ?? 1_000_000);
+const SMALL_ENTRIES = 1_000;
+/** Entries per bulk write when filling Lapse (one Redis call each). */
+const FILL_BATCH = 250;
+
+type Adapter = 'express' | 'fastify';
+type Store = 'memory' | 'redis';
+
+interface Target {
+  id: string;
+  title: string;
+  kind: 'raw' | 'floor' | 'lapse';
+  adapter?: Adapter;
+  store?: Store;
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+function targets(withRedis: boolean): Target[] {
+  const list: Target[] = [{ id: 'raw', title: 'raw node:http + Map', kind: 'raw' }];
+  for (const adapter of ['express', 'fastify'] as const) {
+    list.push({ id: `floor-${adapter}`, title: `Nest floor, ${adapter}`, kind: 'floor', adapter });
+  }
+  for (const store of withRedis ? (['memory', 'redis'] as const) : (['memory'] as const)) {
+    for (const adapter of ['express', 'fastify'] as const) {
+      list.push({
+        id: `lapse-${adapter}-${store}`,
+        title: `Lapse, ${adapter}, ${store}`,
+        kind: 'lapse',
+        adapter,
+        store,
+      });
+    }
+  }
+  return list;
+}
+
+/** A server under test, started as its own process. */
+class RunningServer {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+    private readonly errors: () => string,
+  ) {}
+
+  static async start(target: Target, redisUrl?: string): Promise<RunningServer> {
+    const port = await freePort();
+    let command: string[];
+    let env: NodeJS.ProcessEnv = { ...process.env };
+    if (target.kind === 'raw') command = [join(HERE, 'servers', 'raw.js'), String(port)];
+    else if (target.kind === 'floor') {
+      command = [join(HERE, 'servers', 'floor.js'), String(port), target.adapter ?? 'express'];
+    } else {
+      command = [join(ROOT, 'dist', 'main.js')];
+      env = {
+        ...env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        HTTP_ADAPTER: target.adapter,
+        CACHE_STORE: target.store,
+        CACHE_MAX_ENTRIES: String(Math.max(SCALE_ENTRIES, WORKING_SET) * 2),
+        TRACKING_MAX_RESOURCES: String(WORKING_SET * 2),
+        ...(redisUrl
+          ? { REDIS_URL: redisUrl, CACHE_NAMESPACE: `bench-${port}-${Date.now()}` }
+          : {}),
+      };
+    }
+    // Lapse logs at its default level (info: one line per request), to /dev/null.
+    const child = spawn(process.execPath, command, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.on(
+      'data',
+      (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)),
+    );
+    const server = new RunningServer(child, port, () => stderr);
+    await server.waitUntilAnswering();
+    return server;
+  }
+
+  private async waitUntilAnswering(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) break;
+      try {
+        await fetch(`http://127.0.0.1:${this.port}/resources/key-0`);
+        return;
+      } catch {
+        await sleep(100);
+      }
+    }
+    throw new Error(`server on port ${this.port} did not start:\n${this.errors()}`);
+  }
+
+  /** Resident set size, in bytes. */
+  rss(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((done) => this.child.once('exit', done));
+    this.child.kill('SIGTERM');
+    await Promise.race([exited, sleep(5000)]);
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/** Stores `key-from` … `key-(to-1)`: bulk writes on Lapse, single PUTs elsewhere. */
+async function fill(server: RunningServer, target: Target, from: number, to: number) {
+  const base = `http://127.0.0.1:${server.port}`;
+  const batches: Array<() => Promise<Response>> = [];
+  if (target.kind === 'lapse') {
+    for (let start = from; start < to; start += FILL_BATCH) {
+      const items = [];
+      for (let i = start; i < Math.min(to, start + FILL_BATCH); i++) {
+        items.push({ id: `key-${i}`, data: benchValue(i), ttl: 86_400 });
+      }
+      const body = JSON.stringify({ items });
+      batches.push(() =>
+        fetch(`${base}/resources/_mset`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        }),
+      );
+    }
+  } else {
+    for (let i = from; i < to; i++) {
+      const { path, method, headers, body } = putRequest(i);
+      batches.push(() => fetch(`${base}${path}`, { method, headers, body }));
+    }
+  }
+  const parallel = target.kind === 'lapse' ? 2 : 32;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < batches.length) {
+        const res = await batches[next++]();
+        if (!res.ok) throw new Error(`fill failed: ${res.status} ${await res.text()}`);
+        await res.arrayBuffer();
+      }
+    }),
+  );
+}
+
+async function load(port: number, workload: WorkloadName, keys: number, seconds = SECONDS) {
+  const options: LoadOptions = { port, workload, keys, seconds, connections: CONNECTIONS };
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(HERE, 'load.js'), JSON.stringify(options)],
+    { timeout: (seconds + 60) * 1000 },
+  );
+  return JSON.parse(stdout) as LoadResult;
+}
+
+interface Figures extends LoadResult {
+  rss: number;
+}
+
+/** Median of every figure over the rounds. */
+function medianOf(runs: Figures[]): Figures {
+  const keys = Object.keys(runs[0]) as Array<keyof Figures>;
+  return Object.fromEntries(
+    keys.map((key) => [key, median(runs.map((run) => run[key]))]),
+  ) as unknown as Figures;
+}
+
+async function mainRounds(list: Target[], redisUrl?: string) {
+  const runs = new Map<string, Figures[]>();
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const target of list) {
+      log(`round ${round}/${ROUNDS}: ${target.title}`);
+      const server = await RunningServer.start(
+        target,
+        target.store === 'redis' ? redisUrl : undefined,
+      );
+      try {
+        await fill(server, target, 0, WORKING_SET);
+        await load(server.port, 'get-hit', WORKING_SET, 1); // warm-up, not counted
+        for (const workload of WORKLOADS) {
+          const result = await load(server.port, workload.name, WORKING_SET);
+          const key = `${target.id}/${workload.name}`;
+          runs.set(key, [...(runs.get(key) ?? []), { ...result, rss: server.rss() }]);
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  return runs;
+}
+
+interface ScaleFigures {
+  store: Store;
+  adapter: Adapter;
+  small: Figures;
+  large: Figures;
+  entries: number;
+  bytesPerEntry: number;
+}
+
+async function scaleRun(store: Store, redisUrl?: string): Promise<ScaleFigures> {
+  const adapter: Adapter = 'fastify';
+  const target: Target = { id: `scale-${store}`, title: '', kind: 'lapse', adapter, store };
+  log(`scale: ${store} store, ${SMALL_ENTRIES} then ${SCALE_ENTRIES} entries`);
+  const server = await RunningServer.start(target, redisUrl);
+  try {
+    await fill(server, target, 0, SMALL_ENTRIES);
+    await load(server.port, 'get-random', SMALL_ENTRIES, 1);
+    const small: Figures[] = [];
+    for (let i = 0; i < 3; i++) {
+      small.push({ ...(await load(server.port, 'get-random', SMALL_ENTRIES)), rss: server.rss() });
+    }
+    const rssBefore = server.rss();
+    await fill(server, target, SMALL_ENTRIES, SCALE_ENTRIES);
+    await load(server.port, 'get-random', SCALE_ENTRIES, 1);
+    const large: Figures[] = [];
+    for (let i = 0; i < 3; i++) {
+      large.push({ ...(await load(server.port, 'get-random', SCALE_ENTRIES)), rss: server.rss() });
+    }
+    const rssAfter = median(large.map((run) => run.rss));
+    return {
+      store,
+      adapter,
+      small: medianOf(small),
+      large: medianOf(large),
+      entries: SCALE_ENTRIES,
+      bytesPerEntry: (rssAfter - rssBefore) / (SCALE_ENTRIES - SMALL_ENTRIES),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function plainMapBytesPerEntry(): Promise<number> {
+  const { stdout } = await promisify(execFile)(process.execPath, [
+    '--expose-gc',
+    join(HERE, 'servers', 'plain-map.js'),
+    String(SCALE_ENTRIES),
+  ]);
+  return (JSON.parse(stdout) as { bytesPerEntry: number }).bytesPerEntry;
+}
+
+// ---------------------------------------------------------------------------
+// Report
+// ---------------------------------------------------------------------------
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ratio = (n: number) => `${n.toFixed(2)}×`;
+const mb = (bytes: number) => `${fmt(bytes / 1024 / 1024)} MB`;
+
+interface Check {
+  what: string;
+  measured: string;
+  target: string;
+  met: boolean;
+}
+
+function report(
+  list: Target[],
+  medians: Map<string, Figures>,
+  scale: ScaleFigures[],
+  mapBytes?: number,
+) {
+  const get = (target: string, workload: WorkloadName) => medians.get(`${target}/${workload}`);
+  const lines: string[] = [];
+  lines.push(
+    '| workload | server | req/s | p50 | p99 | errors | non-2xx | RSS | × raw | × floor |',
+  );
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const workload of WORKLOADS) {
+    for (const target of list) {
+      const f = get(target.id, workload.name);
+      if (!f) continue;
+      const raw = get('raw', workload.name);
+      const floor = target.adapter ? get(`floor-${target.adapter}`, workload.name) : undefined;
+      lines.push(
+        `| ${workload.title} | ${target.title} | ${fmt(f.requestsPerSecond)} | ${f.p50} ms | ${f.p99} ms | ` +
+          `${f.errors + f.timeouts} | ${f.non2xx} | ${mb(f.rss)} | ` +
+          `${raw ? ratio(f.requestsPerSecond / raw.requestsPerSecond) : ''} | ` +
+          `${floor && target.kind === 'lapse' ? ratio(f.requestsPerSecond / floor.requestsPerSecond) : ''} |`,
+      );
+    }
+  }
+  const scaleLines: string[] = [];
+  if (scale.length > 0) {
+    scaleLines.push(
+      `| store (${scale[0].adapter}) | req/s, ${fmt(SMALL_ENTRIES)} entries | req/s, ${fmt(SCALE_ENTRIES)} | ratio | p99, ${fmt(SMALL_ENTRIES)} | p99, ${fmt(SCALE_ENTRIES)} | p99 ratio | server RSS | bytes per entry |`,
+    );
+    scaleLines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+    for (const s of scale) {
+      scaleLines.push(
+        `| ${s.store} | ${fmt(s.small.requestsPerSecond)} | ${fmt(s.large.requestsPerSecond)} | ` +
+          `${ratio(s.large.requestsPerSecond / s.small.requestsPerSecond)} | ${s.small.p99} ms | ${s.large.p99} ms | ` +
+          `${ratio(s.large.p99 / Math.max(s.small.p99, 1))} | ${mb(s.large.rss)} | ` +
+          `${s.store === 'memory' ? fmt(s.bytesPerEntry) : '(in Redis)'} |`,
+      );
+    }
+    if (mapBytes !== undefined) {
+      scaleLines.push(`| plain \`Map\`, same data | | | | | | | | ${fmt(mapBytes)} |`);
+    }
+  }
+
+  const checks: Check[] = [];
+  const share = (a?: Figures, b?: Figures) =>
+    a && b ? a.requestsPerSecond / b.requestsPerSecond : NaN;
+  for (const adapter of ['express', 'fastify'] as const) {
+    const hit = get(`lapse-${adapter}-memory`, 'get-hit');
+    const floorHit = get(`floor-${adapter}`, 'get-hit');
+    const r = share(hit, floorHit);
+    checks.push({
+      what: `GET hit, memory, ${adapter}: × its floor`,
+      measured: ratio(r),
+      target: '≥ 0.90×',
+      met: r >= 0.9,
+    });
+    for (const workload of ['put', 'interaction'] as const) {
+      const w = share(get(`lapse-${adapter}-memory`, workload), get(`floor-${adapter}`, workload));
+      checks.push({
+        what: `${workload === 'put' ? 'PUT' : 'POST /interactions'}, memory, ${adapter}: × its floor`,
+        measured: ratio(w),
+        target: '≥ 0.80×',
+        met: w >= 0.8,
+      });
+    }
+    const redisHit = get(`lapse-${adapter}-redis`, 'get-hit');
+    if (redisHit) {
+      const rr = share(redisHit, hit);
+      checks.push({
+        what: `GET hit, Redis vs memory, ${adapter}`,
+        measured: ratio(rr),
+        target: '≥ 0.70×',
+        met: rr >= 0.7,
+      });
+    }
+  }
+  const fastRaw = share(get('lapse-fastify-memory', 'get-hit'), get('raw', 'get-hit'));
+  checks.push({
+    what: 'GET hit, memory, fastify: × raw node:http',
+    measured: ratio(fastRaw),
+    target: '≥ 0.40×',
+    met: fastRaw >= 0.4,
+  });
+  for (const s of scale) {
+    const r = s.large.requestsPerSecond / s.small.requestsPerSecond;
+    const p = s.large.p99 / Math.max(s.small.p99, 1);
+    checks.push({
+      what: `${fmt(SCALE_ENTRIES)} vs ${fmt(SMALL_ENTRIES)} entries, ${s.store}: req/s`,
+      measured: ratio(r),
+      target: '≥ 0.90×',
+      met: r >= 0.9,
+    });
+    checks.push({
+      what: `${fmt(SCALE_ENTRIES)} vs ${fmt(SMALL_ENTRIES)} entries, ${s.store}: p99`,
+      measured: ratio(p),
+      target: '≤ 2×',
+      met: p <= 2,
+    });
+    if (s.store === 'memory') {
+      checks.push({
+        what: 'memory store, bytes per entry',
+        measured: fmt(s.bytesPerEntry),
+        target: '≤ 600',
+        met: s.bytesPerEntry <= 600,
+      });
+    }
+  }
+  let failures = 0;
+  for (const target of list.filter((t) => t.kind === 'lapse')) {
+    for (const workload of WORKLOADS.filter((w) => w.expectsSuccess)) {
+      const f = get(target.id, workload.name);
+      if (f) failures += f.errors + f.timeouts + f.non2xx;
+    }
+  }
+  checks.push({
+    what: 'errors and non-2xx where success is expected',
+    measured: fmt(failures),
+    target: '0',
+    met: failures === 0,
+  });
+
+  const checkLines = ['| target | measured | goal | met |', '|---|--:|--:|:-:|'];
+  for (const c of checks)
+    checkLines.push(`| ${c.what} | ${c.measured} | ${c.target} | ${c.met ? 'yes' : '**no**'} |`);
+  return {
+    table: lines.join('\n'),
+    scale: scaleLines.join('\n'),
+    checks: checkLines.join('\n'),
+    checkList: checks,
+  };
+}
+
+function machine() {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
+
+/** Replaces the README's results between its bench markers, if it has them. */
+function updateReadme(markdown: string): void {
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const readme = readFileSync(README, 'utf8');
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) return;
+  writeFileSync(
+    README,
+    `${readme.slice(0, from + start.length)}\n${markdown}\n${readme.slice(to)}`,
+  );
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist', 'main.js')))
+    throw new Error('dist/main.js is missing: run `npm run build`');
+  const redisBinary = findRedisServer();
+  if (!redisBinary) log('redis-server not found: the Redis store is left out');
+  const redis = redisBinary ? await RedisServer.start() : undefined;
+  try {
+    const list = targets(redis !== undefined);
+    const runs = await mainRounds(list, redis?.url);
+    const medians = new Map([...runs].map(([key, values]) => [key, medianOf(values)]));
+    const scale: ScaleFigures[] = [];
+    let mapBytes: number | undefined;
+    if (SCALE_ENTRIES > 0) {
+      scale.push(await scaleRun('memory'));
+      if (redis) scale.push(await scaleRun('redis', redis.url));
+      mapBytes = await plainMapBytesPerEntry();
+    }
+    const m = machine();
+    const { table, scale: scaleTable, checks, checkList } = report(list, medians, scale, mapBytes);
+    const markdown = [
+      `Measured on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node.js ${m.node}; ` +
+        `load generator (autocannon, ${CONNECTIONS} connections) on the same machine; ` +
+        `medians of ${ROUNDS} interleaved rounds of ${SECONDS} s per workload.`,
+      '',
+      table,
+      '',
+      scaleTable,
+      '',
+      checks,
+    ].join('\n');
+    mkdirSync(RESULTS, { recursive: true });
+    writeFileSync(
+      join(RESULTS, 'latest.json'),
+      `${JSON.stringify(
+        {
+          machine: m,
+          settings: {
+            rounds: ROUNDS,
+            seconds: SECONDS,
+            connections: CONNECTIONS,
+            scaleEntries: SCALE_ENTRIES,
+          },
+          medians: Object.fromEntries(medians),
+          runs: Object.fromEntries(runs),
+          scale,
+          plainMapBytesPerEntry: mapBytes,
+          checks: checkList,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    writeFileSync(join(RESULTS, 'latest.md'), `${markdown}\n`);
+    updateReadme(markdown);
+    process.stdout.write(`${markdown}\n`);
+  } finally {
+    await redis?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exit(1);
+});
