@@ -13,6 +13,8 @@ export interface LoadOptions {
   keys: number;
   seconds: number;
   connections: number;
+  /** What the server's routes start with ('' for Lapse). */
+  prefix: string;
 }
 
 export interface LoadResult {
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
         // A new request description for every request: random keys, bodies.
         setupRequest: (request) => ({
           ...request,
-          ...nextRequest(options.workload, options.keys),
+          ...nextRequest(options.workload, options.keys, options.prefix),
         }),
       },
     ],

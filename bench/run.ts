@@ -41,9 +41,11 @@ type Store = 'memory' | 'redis';
 interface Target {
   id: string;
   title: string;
-  kind: 'raw' | 'floor' | 'lapse';
+  kind: 'raw' | 'floor' | 'platform' | 'lapse';
   adapter?: Adapter;
   store?: Store;
+  /** What the server's routes start with. */
+  prefix?: string;
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -58,6 +60,15 @@ function targets(withRedis: boolean): Target[] {
   const list: Target[] = [{ id: 'raw', title: 'raw node:http + Map', kind: 'raw' }];
   for (const adapter of ['express', 'fastify'] as const) {
     list.push({ id: `floor-${adapter}`, title: `Nest floor, ${adapter}`, kind: 'floor', adapter });
+  }
+  for (const adapter of ['express', 'fastify'] as const) {
+    list.push({
+      id: `platform-${adapter}`,
+      title: `platform floor, ${adapter}`,
+      kind: 'platform',
+      adapter,
+      prefix: '/floor',
+    });
   }
   for (const store of withRedis ? (['memory', 'redis'] as const) : (['memory'] as const)) {
     for (const adapter of ['express', 'fastify'] as const) {
@@ -89,13 +100,16 @@ class RunningServer {
     else if (target.kind === 'floor') {
       command = [join(HERE, 'servers', 'floor.js'), String(port), target.adapter ?? 'express'];
     } else {
-      command = [join(ROOT, 'dist', 'main.js')];
+      command =
+        target.kind === 'platform'
+          ? [join(HERE, 'servers', 'platform-floor.js')]
+          : [join(ROOT, 'dist', 'main.js')];
       env = {
         ...env,
         PORT: String(port),
         HOST: '127.0.0.1',
         HTTP_ADAPTER: target.adapter,
-        CACHE_STORE: target.store,
+        CACHE_STORE: target.store ?? 'memory',
         CACHE_MAX_ENTRIES: String(Math.max(SCALE_ENTRIES, WORKING_SET) * 2),
         TRACKING_MAX_RESOURCES: String(WORKING_SET * 2),
         ...(redisUrl
@@ -146,7 +160,7 @@ class RunningServer {
 
 /** Stores `key-from` … `key-(to-1)`: bulk writes on Lapse, single PUTs elsewhere. */
 async function fill(server: RunningServer, target: Target, from: number, to: number) {
-  const base = `http://127.0.0.1:${server.port}`;
+  const base = `http://127.0.0.1:${server.port}${target.prefix ?? ''}`;
   const batches: Array<() => Promise<Response>> = [];
   if (target.kind === 'lapse') {
     for (let start = from; start < to; start += FILL_BATCH) {
@@ -182,8 +196,14 @@ async function fill(server: RunningServer, target: Target, from: number, to: num
   );
 }
 
-async function load(port: number, workload: WorkloadName, keys: number, seconds = SECONDS) {
-  const options: LoadOptions = { port, workload, keys, seconds, connections: CONNECTIONS };
+async function load(
+  port: number,
+  workload: WorkloadName,
+  keys: number,
+  seconds = SECONDS,
+  prefix = '',
+) {
+  const options: LoadOptions = { port, workload, keys, seconds, connections: CONNECTIONS, prefix };
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [join(HERE, 'load.js'), JSON.stringify(options)],
@@ -215,9 +235,15 @@ async function mainRounds(list: Target[], redisUrl?: string) {
       );
       try {
         await fill(server, target, 0, WORKING_SET);
-        await load(server.port, 'get-hit', WORKING_SET, 1); // warm-up, not counted
+        await load(server.port, 'get-hit', WORKING_SET, 1, target.prefix); // warm-up, not counted
         for (const workload of WORKLOADS) {
-          const result = await load(server.port, workload.name, WORKING_SET);
+          const result = await load(
+            server.port,
+            workload.name,
+            WORKING_SET,
+            SECONDS,
+            target.prefix,
+          );
           const key = `${target.id}/${workload.name}`;
           runs.set(key, [...(runs.get(key) ?? []), { ...result, rss: server.rss() }]);
         }
@@ -314,11 +340,15 @@ function report(
       if (!f) continue;
       const raw = get('raw', workload.name);
       const floor = target.adapter ? get(`floor-${target.adapter}`, workload.name) : undefined;
+      const platform = target.adapter
+        ? get(`platform-${target.adapter}`, workload.name)
+        : undefined;
       lines.push(
         `| ${workload.title} | ${target.title} | ${fmt(f.requestsPerSecond)} | ${f.p50} ms | ${f.p99} ms | ` +
           `${f.errors + f.timeouts} | ${f.non2xx} | ${mb(f.rss)} | ` +
           `${raw ? ratio(f.requestsPerSecond / raw.requestsPerSecond) : ''} | ` +
-          `${floor && target.kind === 'lapse' ? ratio(f.requestsPerSecond / floor.requestsPerSecond) : ''} |`,
+          `${floor && target.kind !== 'floor' ? ratio(f.requestsPerSecond / floor.requestsPerSecond) : ''} | ` +
+          `${platform && target.kind === 'lapse' ? ratio(f.requestsPerSecond / platform.requestsPerSecond) : ''} |`,
       );
     }
   }
@@ -363,6 +393,13 @@ function report(
         met: w >= 0.8,
       });
     }
+    const platformShare = share(hit, get(`platform-${adapter}`, 'get-hit'));
+    checks.push({
+      what: `GET hit, memory, ${adapter}: × its platform floor (same bootstrap, trivial controller)`,
+      measured: ratio(platformShare),
+      target: '≥ 0.90×',
+      met: platformShare >= 0.9,
+    });
     const redisHit = get(`lapse-${adapter}-redis`, 'get-hit');
     if (redisHit) {
       const rr = share(redisHit, hit);

@@ -58,8 +58,16 @@ export function putRequest(i: number): BenchRequest {
   };
 }
 
-/** The next request of a workload; `keys` is how many keys the server holds. */
-export function nextRequest(workload: WorkloadName, keys: number): BenchRequest {
+/**
+ * The next request of a workload; `keys` is how many keys the server holds,
+ * `prefix` what the server's routes start with.
+ */
+export function nextRequest(workload: WorkloadName, keys: number, prefix = ''): BenchRequest {
+  const request = requestFor(workload, keys);
+  return { ...request, path: prefix + request.path };
+}
+
+function requestFor(workload: WorkloadName, keys: number): BenchRequest {
   switch (workload) {
     case 'get-hit':
       return { method: 'GET', path: '/resources/key-0' };

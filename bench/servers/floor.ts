@@ -21,27 +21,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { IsDefined, IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
-
-class PutDto {
-  @IsDefined()
-  data!: unknown;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  ttl?: number;
-}
-
-class InteractionDto {
-  @IsString()
-  @Length(1, 1024)
-  resourceId!: string;
-
-  @IsOptional()
-  @IsString()
-  type?: string;
-}
+import { FloorInteractionDto as InteractionDto, FloorPutDto as PutDto } from './floor-dtos';
 
 const validated = new ValidationPipe({
   whitelist: true,

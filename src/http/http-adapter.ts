@@ -4,6 +4,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LapseConfig } from '../config/lapse.config';
+import { REQUEST_ID_HEADER, requestIdFor } from '../logging/request-id';
 import { answerClientError } from './client-error';
 import { parseJsonBody } from './json-body';
 
@@ -24,6 +25,8 @@ export async function createHttpAdapter(config: LapseConfig): Promise<AbstractHt
     // trailing slash, and a parameter may be as long as an id's encoding.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 65_536 },
     clientErrorHandler: answerClientError,
+    // Fastify names each request itself, and the logger then keeps that name.
+    genReqId: requestIdFor,
   });
 }
 
@@ -58,10 +61,12 @@ export function configureHttpAdapter(app: INestApplication, config: LapseConfig)
     },
   );
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-  // Metrics and logs read the route template from the raw request when it
-  // finishes; Express leaves it there by itself (`request.route`).
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    // Metrics and logs read the route template from the raw request when it
+    // finishes; Express leaves it there by itself (`request.route`).
     (request.raw as { lapseRoute?: string }).lapseRoute = request.routeOptions.url;
+    // On Express the logger echoes the id it makes; here Fastify made it.
+    void reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
@@ -6,9 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Params } from 'nestjs-pino';
 import { routeOf } from '../common/http';
 import type { LapseConfig } from '../config/lapse.config';
-
-/** A client's X-Request-Id is kept when it is short and printable; otherwise a new one is made. */
-const USABLE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 
 /**
  * Structured logs with pino: one JSON line per request with method, route,
@@ -23,11 +20,10 @@ export function loggerParams(config: ConfigService<LapseConfig, true>): Params {
       transport: pretty
         ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
         : undefined,
+      // Called on Express only: on Fastify the adapter makes the id (see http-adapter.ts).
       genReqId: (request: IncomingMessage, response: ServerResponse) => {
-        const given = request.headers['x-request-id'];
-        const id =
-          typeof given === 'string' && USABLE_REQUEST_ID.test(given) ? given : randomUUID();
-        response.setHeader('X-Request-Id', id);
+        const id = requestIdFor(request);
+        response.setHeader(REQUEST_ID_HEADER, id);
         return id;
       },
       serializers: {
