@@ -6,6 +6,17 @@ import { StoreUnavailableError } from './store-unavailable.error';
 /** Error bodies that a route overrides for client errors, by request path. */
 export type ClientErrorBodies = ReadonlyMap<string, unknown>;
 
+/**
+ * Client errors about who is asking or how often, never about what was sent:
+ * a route's own error body (e.g. the seed's "Invalid data provided.") would
+ * misstate them, so they keep the standard body.
+ */
+const ACCESS_STATUSES: ReadonlySet<number> = new Set([
+  HttpStatus.UNAUTHORIZED,
+  HttpStatus.FORBIDDEN,
+  HttpStatus.TOO_MANY_REQUESTS,
+]);
+
 /** Shape of errors raised by body parsers (http-errors): a status and whether it may be shown. */
 interface ExposableError {
   status?: unknown;
@@ -39,8 +50,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const status = described.status;
     let body = described.body;
     if (status < 500) {
-      const path = (adapter.getRequestUrl(request) as string).split('?', 1)[0];
-      body = this.clientErrorBodies.get(path) ?? body;
+      if (!ACCESS_STATUSES.has(status)) {
+        const path = (adapter.getRequestUrl(request) as string).split('?', 1)[0];
+        body = this.clientErrorBodies.get(path) ?? body;
+      }
     } else {
       const method = adapter.getRequestMethod(request) as string;
       const url = adapter.getRequestUrl(request) as string;
@@ -58,7 +71,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private describe(exception: unknown): { status: number; body: unknown } {
     if (exception instanceof HttpException) {
-      return { status: exception.getStatus(), body: exception.getResponse() };
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      // An exception built from a bare message (e.g. the throttler's 429) still answers JSON.
+      const body =
+        typeof response === 'string' ? { statusCode: status, message: response } : response;
+      return { status, body };
     }
     if (exception instanceof StoreUnavailableError) {
       const status = HttpStatus.SERVICE_UNAVAILABLE;
