@@ -6,6 +6,17 @@ import { StoreUnavailableError } from './store-unavailable.error';
 /** Error bodies that a route overrides for client errors, by request path. */
 export type ClientErrorBodies = ReadonlyMap<string, unknown>;
 
+/**
+ * Client errors about who is asking or how often, never about what was sent:
+ * a route's own error body (e.g. the seed's "Invalid data provided.") would
+ * misstate them, so they keep the standard body.
+ */
+const ACCESS_STATUSES: ReadonlySet<number> = new Set([
+  HttpStatus.UNAUTHORIZED,
+  HttpStatus.FORBIDDEN,
+  HttpStatus.TOO_MANY_REQUESTS,
+]);
+
 /** Shape of errors raised by body parsers (http-errors): a status and whether it may be shown. */
 interface ExposableError {
   status?: unknown;
@@ -39,8 +50,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const status = described.status;
     let body = described.body;
     if (status < 500) {
-      const path = (adapter.getRequestUrl(request) as string).split('?', 1)[0];
-      body = this.clientErrorBodies.get(path) ?? body;
+      if (!ACCESS_STATUSES.has(status)) {
+        const path = (adapter.getRequestUrl(request) as string).split('?', 1)[0];
+        body = this.clientErrorBodies.get(path) ?? body;
+      }
     } else {
       const method = adapter.getRequestMethod(request) as string;
       const url = adapter.getRequestUrl(request) as string;
@@ -60,7 +73,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      // A bare message (as Nest wraps Fastify's own errors) gets the usual JSON shape.
+      // A bare message (the throttler's 429, Fastify's own errors as Nest wraps them)
+      // still answers JSON, in the usual shape.
       const body =
         typeof response === 'string'
           ? { statusCode: status, message: response, error: httpStatusName(status) }
