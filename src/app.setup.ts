@@ -40,6 +40,8 @@ export function configureApp(app: INestApplication, config: LapseConfig): void {
   if (config.security.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.security.corsOrigins,
+      // Named, because the adapters' CORS libraries default to different lists.
+      methods: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
       exposedHeaders: EXPOSED_HEADERS,
       maxAge: 600,
     });
