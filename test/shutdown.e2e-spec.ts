@@ -1,0 +1,284 @@
+import { request as httpRequest } from 'node:http';
+import type { ClientRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  buildIfMissing,
+  freePort,
+  isRunning,
+  listeningLine,
+  startServer,
+  within,
+} from './helpers/server-process';
+import type { ServerProcess } from './helpers/server-process';
+import { storeTargets } from './helpers/stores';
+import { sleep } from './helpers/time';
+
+// Whole processes are started and stopped: more than Jest's default 5 s per test.
+jest.setTimeout(30_000);
+
+/** What became of one request. */
+interface Outcome {
+  label: string;
+  /** Sent as X-Request-Id, which the server logs. */
+  requestId: string;
+  /** When it was issued (`Date.now()`). */
+  issuedAt: number;
+  status?: number;
+  /** The error code (e.g. ECONNREFUSED) when no response came. */
+  error?: string;
+}
+
+/** Errors a request issued after SIGTERM may end with: the server no longer takes connections. */
+const CONNECTION_ERRORS = ['ECONNREFUSED', 'ECONNRESET'];
+
+const isSuccess = (status: number): boolean => status >= 200 && status <= 299;
+
+/** Sends one request on a connection of its own and resolves what became of it. */
+function send(
+  port: number,
+  method: string,
+  path: string,
+  requestId: string,
+  body?: unknown,
+): Promise<Outcome> {
+  const issuedAt = Date.now();
+  const label = `${method} ${path}`;
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        timeout: 10_000,
+        headers: {
+          'x-request-id': requestId,
+          ...(payload && {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload),
+          }),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ label, requestId, issuedAt, status: res.statusCode }));
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({ label, requestId, issuedAt, error: error.code ?? error.message }),
+        );
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ label, requestId, issuedAt, error: error.code ?? error.message }),
+    );
+    req.end(payload);
+  });
+}
+
+/** A PUT whose body is sent in two halves: the second only when `finish` is called. */
+interface SlowRequest {
+  /** Resolves once the first half is on the wire. */
+  started: Promise<void>;
+  finish: () => void;
+  done: Promise<Outcome>;
+}
+
+function slowPut(port: number, id: string): SlowRequest {
+  const payload = Buffer.from(JSON.stringify({ data: { id, padding: 'x'.repeat(64) } }));
+  const half = Math.floor(payload.length / 2);
+  let req: ClientRequest | undefined;
+  let started!: () => void;
+  const startedPromise = new Promise<void>((resolve) => (started = resolve));
+  const done = new Promise<Outcome>((resolve) => {
+    const issuedAt = Date.now();
+    const label = `PUT /resources/${id}`;
+    req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'PUT',
+        path: `/resources/${id}`,
+        agent: false,
+        timeout: 15_000,
+        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ label, requestId: id, issuedAt, status: res.statusCode }));
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({ label, requestId: id, issuedAt, error: error.code ?? error.message }),
+        );
+      },
+    );
+    req.on('timeout', () => req?.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ label, requestId: id, issuedAt, error: error.code ?? error.message }),
+    );
+    req.write(payload.subarray(0, half), () => started());
+  });
+  return {
+    started: startedPromise,
+    finish: () => req?.end(payload.subarray(half)),
+    done,
+  };
+}
+
+describe.each(storeTargets)('graceful shutdown ($name store)', ({ env }) => {
+  const servers: ServerProcess[] = [];
+  let cwd: string;
+
+  beforeAll(async () => {
+    await buildIfMissing();
+    // An empty working directory: no `.env` file can leak into the process.
+    cwd = mkdtempSync(join(tmpdir(), 'lapse-shutdown-'));
+  }, 180_000);
+  afterEach(() => {
+    for (const server of servers.splice(0)) {
+      if (isRunning(server)) server.child.kill('SIGKILL');
+    }
+  });
+  afterAll(() => {
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  /** Starts `node dist/main.js` on a free port and waits until it listens. */
+  async function start(overrides: Record<string, string> = {}): Promise<{
+    server: ServerProcess;
+    port: number;
+  }> {
+    const port = await freePort();
+    const server = startServer({
+      cwd,
+      env: { ...env(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...overrides },
+    });
+    servers.push(server);
+    await listeningLine(server, 20_000);
+    return { server, port };
+  }
+
+  /** Sends SIGTERM and resolves the process's exit and how long it took. */
+  async function terminate(
+    server: ServerProcess,
+    withinMs: number,
+  ): Promise<{ exit: Awaited<ServerProcess['exited']>; tookMs: number }> {
+    const signalledAt = Date.now();
+    expect(server.child.kill('SIGTERM')).toBe(true);
+    const exit = await within(
+      server.exited,
+      withinMs,
+      () => `No exit ${withinMs} ms after SIGTERM:\n${server.output()}`,
+    );
+    return { exit, tookMs: Date.now() - signalledAt };
+  }
+
+  it('finishes requests in flight at SIGTERM, then exits with 0', async () => {
+    const { server, port } = await start();
+    const slow = Array.from({ length: 10 }, (_, n) => slowPut(port, `slow-${n}`));
+    await Promise.all(slow.map((request) => request.started));
+    await sleep(300); // the server has accepted every connection and is reading the bodies
+
+    const signalledAt = Date.now();
+    expect(server.child.kill('SIGTERM')).toBe(true);
+    await sleep(300);
+    expect(isRunning(server)).toBe(true); // still waiting for the requests...
+    // ...and no longer taking new connections.
+    expect(await send(port, 'GET', '/health', 'late')).toMatchObject({ error: 'ECONNREFUSED' });
+    for (const request of slow) request.finish();
+
+    const outcomes = await Promise.all(slow.map((request) => request.done));
+    expect(outcomes.map(({ label, status, error }) => ({ label, status, error }))).toEqual(
+      slow.map((_, n) => ({ label: `PUT /resources/slow-${n}`, status: 201, error: undefined })),
+    );
+    const exit = await within(server.exited, 5000, () => `No exit:\n${server.output()}`);
+    expect(exit).toStrictEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeLessThan(5000);
+    expect(server.output()).toContain('SIGTERM received');
+  });
+
+  it('under a burst: every request the server took succeeds, the others are refused cleanly', async () => {
+    const { server, port } = await start();
+    const outcomes: Outcome[] = [];
+    // A bound on the loop only: the clients stop once the server refuses them.
+    const stopAt = Date.now() + 20_000;
+
+    /** Writes, reads back and records interactions until the server goes away. */
+    const client = async (id: number): Promise<void> => {
+      for (let i = 0; Date.now() < stopAt; i++) {
+        const resource = `burst-${id}-${Math.floor(i / 3)}`;
+        const requestId = `burst-${id}-${i}`;
+        const step = i % 3;
+        const outcome =
+          step === 0
+            ? await send(port, 'PUT', `/resources/${resource}`, requestId, { data: { id, i } })
+            : step === 1
+              ? await send(port, 'GET', `/resources/${resource}`, requestId)
+              : await send(port, 'POST', '/interactions', requestId, { resourceId: resource });
+        outcomes.push(outcome);
+        if (outcome.error) return; // refused: the server is going away
+      }
+    };
+
+    const clients = Array.from({ length: 50 }, (_, id) => client(id));
+    // Signal in the middle of the burst, once it is well under way however fast this machine is.
+    const answered = () => outcomes.filter(({ status }) => status !== undefined).length;
+    while (answered() < 150 && Date.now() < stopAt - 10_000) await sleep(20);
+    const signalledAt = Date.now();
+    expect(server.child.kill('SIGTERM')).toBe(true);
+    await Promise.all(clients);
+    const exit = await within(server.exited, 5000, () => `No exit:\n${server.output()}`);
+    expect(exit).toStrictEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeLessThan(5000);
+
+    const issuedBefore = outcomes.filter((outcome) => outcome.issuedAt < signalledAt);
+    // The burst was under way when the signal came.
+    expect(issuedBefore.filter(({ status }) => status !== undefined).length).toBeGreaterThanOrEqual(
+      150,
+    );
+    // Every answer, before or after the signal, is a success: nothing failed for being late.
+    expect(outcomes.filter(({ status }) => status !== undefined && !isSuccess(status))).toEqual([]);
+    // A request without an answer failed at the connection, never by a timeout or a cut-off body.
+    expect(
+      outcomes.filter(({ error }) => error !== undefined && !CONNECTION_ERRORS.includes(error)),
+    ).toEqual([]);
+
+    // Which requests the server took: pino-http logs each one that reached it, even one whose
+    // connection closed before the answer (these small bodies are parsed as soon as they arrive).
+    const logged = new Map<string, number | undefined>();
+    for (const line of server.output().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as { req?: { id?: string }; res?: { statusCode?: number } };
+      if (entry.req?.id?.startsWith('burst-')) logged.set(entry.req.id, entry.res?.statusCode);
+    }
+    // Every answer was logged: the log is a complete record of what the server took...
+    const unlogged = outcomes.filter(
+      ({ requestId, status }) => status !== undefined && logged.get(requestId) !== status,
+    );
+    expect(unlogged).toEqual([]);
+    // ...and nothing the server took went unanswered. What failed never reached it: connections
+    // still queued in the kernel when the listening socket closed are reset, later ones refused.
+    const cutOff = outcomes
+      .filter(({ requestId, status }) => status === undefined && logged.has(requestId))
+      .map(({ label, requestId, error }) => `${label} (${requestId}): ${error}`);
+    expect(cutOff).toEqual([]);
+  });
+
+  it('exits anyway once SHUTDOWN_TIMEOUT_MS has passed with a request still running', async () => {
+    const { server, port } = await start({ SHUTDOWN_TIMEOUT_MS: '500' });
+    const stuck = slowPut(port, 'never-finished');
+    await stuck.started;
+    await sleep(300);
+
+    const { exit, tookMs } = await terminate(server, 5000);
+
+    expect(exit).toStrictEqual({ code: 1, signal: null });
+    expect(tookMs).toBeGreaterThanOrEqual(450);
+    expect(tookMs).toBeLessThan(2000);
+    expect(server.output()).toContain('Requests still running after 500 ms: exiting anyway');
+    const outcome = await stuck.done;
+    expect(outcome.status).toBeUndefined();
+  });
+});
