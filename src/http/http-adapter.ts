@@ -3,9 +3,11 @@ import type { AbstractHttpAdapter } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { json } from 'express';
 import type { LapseConfig } from '../config/lapse.config';
 import { REQUEST_ID_HEADER, requestIdFor } from '../logging/request-id';
 import { answerClientError } from './client-error';
+import { DeferredBodyErrorGuard, deferBodyErrors } from './deferred-body-error';
 import { parseJsonBody } from './json-body';
 
 /**
@@ -38,7 +40,8 @@ export async function createHttpAdapter(config: LapseConfig): Promise<AbstractHt
 export function configureHttpAdapter(app: INestApplication, config: LapseConfig): void {
   if (config.http.adapter === 'express') {
     const express = app as NestExpressApplication;
-    express.useBodyParser('json', { limit: config.http.bodyLimit });
+    express.use(deferBodyErrors(json({ limit: config.http.bodyLimit })));
+    express.useGlobalGuards(new DeferredBodyErrorGuard());
     // Resources carry their own validators; Express's automatic weak ETags on
     // every other answer would only add work and differ from Fastify.
     express.set('etag', false);

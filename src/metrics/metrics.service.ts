@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OnModuleDestroy } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CacheService, CacheStore } from '../cache';
 import type { CacheAccessCounter } from '../cache';
@@ -12,7 +12,7 @@ import { TrackingService } from '../tracking/tracking.service';
  * from the services when Prometheus scrapes, so no request pays for them.
  */
 @Injectable()
-export class MetricsService implements OnModuleDestroy {
+export class MetricsService implements OnApplicationShutdown {
   readonly registry = new Registry();
   private readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
 
@@ -80,7 +80,8 @@ export class MetricsService implements OnModuleDestroy {
     return this.registry.contentType;
   }
 
-  onModuleDestroy(): void {
+  /** After the HTTP server has closed, so a scrape during shutdown still gets every metric. */
+  onApplicationShutdown(): void {
     this.registry.clear();
   }
 

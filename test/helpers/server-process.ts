@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Environment } from '../../src/config/environment';
+import { testAdapterEnv } from './adapters';
 
 const ROOT = join(__dirname, '..', '..');
 /** The built entry point the process suites run, as production does. */
@@ -77,7 +78,10 @@ export async function within<T>(
   }
 }
 
-/** Starts `node dist/main.js` with `env` on top of the inherited environment. */
+/**
+ * Starts `node dist/main.js` on the HTTP adapter under test, with `env` on top
+ * of the inherited environment.
+ */
 export function startServer({
   cwd,
   env,
@@ -89,7 +93,7 @@ export function startServer({
   }
   const child = spawn(process.execPath, [MAIN], {
     cwd,
-    env: { ...inherited, ...env },
+    env: { ...inherited, ...testAdapterEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
