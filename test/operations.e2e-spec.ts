@@ -473,6 +473,50 @@ describe('logs of the server process', () => {
     expect(lines.some((line) => /SIGTERM received/.test(line.msg ?? ''))).toBe(true);
   });
 
+  it('logs, times and guards a request whose body is rejected, like any other', async () => {
+    const { server, http } = await start({
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'info',
+      BODY_LIMIT: '1kb',
+    });
+
+    const malformed = await http()
+      .put('/resources/rejected-body')
+      .set('X-Request-Id', 'malformed-body-1')
+      .set('Content-Type', 'application/json')
+      .send('{"data": ')
+      .expect(400);
+    const tooLarge = await http()
+      .put('/resources/rejected-body')
+      .set('X-Request-Id', 'large-body-1')
+      .send({ data: 'x'.repeat(4096) })
+      .expect(413);
+    for (const res of [malformed, tooLarge]) {
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+    expect(malformed.headers['x-request-id']).toBe('malformed-body-1');
+    expect(tooLarge.headers['x-request-id']).toBe('large-body-1');
+
+    expect(await logLineOf(server, 'malformed-body-1')).toMatchObject({
+      req: { method: 'PUT' },
+      route: '/resources/:id',
+      res: { statusCode: 400 },
+    });
+    expect(await logLineOf(server, 'large-body-1')).toMatchObject({
+      route: '/resources/:id',
+      res: { statusCode: 413 },
+    });
+    const metrics = await http().get('/metrics').expect(200);
+    expect(metrics.text).toMatch(
+      /lapse_http_request_duration_seconds_count\{method="PUT",route="\/resources\/:id",status_code="400"\} 1/,
+    );
+    expect(metrics.text).toMatch(
+      /lapse_http_request_duration_seconds_count\{method="PUT",route="\/resources\/:id",status_code="413"\} 1/,
+    );
+    await stop(server);
+  });
+
   it('warns at start-up that writes are open when API_KEYS is not set', async () => {
     const { server } = await start({ LOG_FORMAT: 'json', LOG_LEVEL: 'info' });
     await stop(server);
