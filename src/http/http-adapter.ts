@@ -27,6 +27,9 @@ export async function createHttpAdapter(config: LapseConfig): Promise<AbstractHt
     // trailing slash, and a parameter may be as long as an id's encoding.
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 65_536 },
     clientErrorHandler: answerClientError,
+    // While shutting down, a request already accepted is served, not refused
+    // with 503 (Fastify's default): connections still open get their answers.
+    return503OnClosing: false,
     // Fastify names each request itself, and the logger then keeps that name.
     genReqId: requestIdFor,
   });
