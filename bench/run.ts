@@ -46,6 +46,8 @@ interface Target {
   store?: Store;
   /** What the server's routes start with. */
   prefix?: string;
+  /** Settings on top of the defaults. */
+  env?: Record<string, string>;
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -81,6 +83,17 @@ function targets(withRedis: boolean): Target[] {
       });
     }
   }
+  // The share of per-request logging: Lapse with request lines off.
+  for (const adapter of ['express', 'fastify'] as const) {
+    list.push({
+      id: `lapse-${adapter}-memory-quiet`,
+      title: `Lapse, ${adapter}, memory, LOG_LEVEL=warn`,
+      kind: 'lapse',
+      adapter,
+      store: 'memory',
+      env: { LOG_LEVEL: 'warn' },
+    });
+  }
   return list;
 }
 
@@ -115,6 +128,7 @@ class RunningServer {
         ...(redisUrl
           ? { REDIS_URL: redisUrl, CACHE_NAMESPACE: `bench-${port}-${Date.now()}` }
           : {}),
+        ...target.env,
       };
     }
     // Lapse logs at its default level (info: one line per request), to /dev/null.
