@@ -72,6 +72,8 @@ async function main(): Promise<void> {
     adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
     { logger: false },
   );
+  // Exits normally on SIGTERM, so `node --cpu-prof` writes its profile.
+  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
   await app.listen(Number(port), '127.0.0.1');
 }
 

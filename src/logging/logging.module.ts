@@ -26,17 +26,29 @@ export function loggerParams(config: ConfigService<LapseConfig, true>): Params {
         response.setHeader(REQUEST_ID_HEADER, id);
         return id;
       },
+      // The serializers get the raw request and response: pino's standard ones
+      // (which copy every header) are not wrapped around them.
+      wrapSerializers: false,
       serializers: {
-        req: (request: { id?: unknown; method?: string; url?: string }) => ({
+        req: (request: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({
           id: request.id,
           method: request.method,
-          url: request.url,
+          url: request.originalUrl ?? request.url,
         }),
         res: (response: { statusCode?: number }) => ({ statusCode: response.statusCode }),
       },
-      // Asked at arrival and at completion; the route is only known at completion.
-      customProps: (request: IncomingMessage, response: ServerResponse) =>
-        response.headersSent ? { route: routeOf(request) } : {},
+      // The route is only known at completion, so it goes into the line logged
+      // then (not into `customProps`, which makes two more child loggers per request).
+      customSuccessObject: (request: IncomingMessage, _response: ServerResponse, line: object) => ({
+        ...line,
+        route: routeOf(request),
+      }),
+      customErrorObject: (
+        request: IncomingMessage,
+        _response: ServerResponse,
+        _error: Error,
+        line: object,
+      ) => ({ ...line, route: routeOf(request) }),
       customLogLevel: (_request, response, error) =>
         error || response.statusCode >= 500 ? 'error' : 'info',
       customSuccessMessage: (request, response, responseTime) =>

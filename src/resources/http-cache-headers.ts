@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import fresh from 'fresh';
 import type { RequestHeaders } from '../common/conditional-request';
+import { httpDate } from '../common/dates';
 import { setHeaders } from '../common/http';
 import type { LapseConfig } from '../config/lapse.config';
 import type { Resource } from './resource';
@@ -30,7 +31,7 @@ export class HttpCacheHeaders {
       ...headers,
       // Rounded down, so a client never keeps a copy past the entry's expiry.
       'Cache-Control': `${this.scope}, max-age=${Math.max(0, Math.floor((resource.expiresAt - now) / 1000))}`,
-      Expires: new Date(resource.expiresAt).toUTCString(),
+      Expires: httpDate(resource.expiresAt),
       Age: String(Math.max(0, Math.floor((now - resource.createdAt) / 1000))),
       'X-Cache': 'HIT',
     });
@@ -57,7 +58,7 @@ export class HttpCacheHeaders {
   }
 
   private validators(resource: Resource): { ETag: string; 'Last-Modified': string } {
-    return { ETag: resource.etag, 'Last-Modified': new Date(resource.createdAt).toUTCString() };
+    return { ETag: resource.etag, 'Last-Modified': httpDate(resource.createdAt) };
   }
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Resource } from '../resource';
+import { isoDate } from '../../common/dates';
 
 /** A cached resource. */
 export class ResourceResponseDto {
@@ -37,8 +38,8 @@ export function toResourceResponse(resource: Resource, now = Date.now()): Resour
     id: resource.id,
     data: resource.data,
     tags: resource.tags,
-    createdAt: new Date(resource.createdAt).toISOString(),
-    expiresAt: new Date(resource.expiresAt).toISOString(),
+    createdAt: isoDate(resource.createdAt),
+    expiresAt: isoDate(resource.expiresAt),
     ttl: secondsLeft(resource.expiresAt, now),
   };
 }

@@ -1,0 +1,26 @@
+/** How many formatted times each formatter keeps (the oldest goes first). */
+const KEPT = 10_000;
+
+/**
+ * A formatter of epoch-millisecond times that keeps what it formatted: the
+ * times formatted are those of cached entries (written at, expires at), read
+ * again on every hit, and `Date` formatting is a visible share of a hit.
+ */
+function keptFormat(format: (date: Date) => string): (ms: number) => string {
+  const kept = new Map<number, string>();
+  return (ms) => {
+    let text = kept.get(ms);
+    if (text === undefined) {
+      text = format(new Date(ms));
+      if (kept.size >= KEPT) kept.delete(kept.keys().next().value as number);
+      kept.set(ms, text);
+    }
+    return text;
+  };
+}
+
+/** An HTTP date (RFC 9110 IMF-fixdate), e.g. `Tue, 01 Dec 2026 10:00:00 GMT`. */
+export const httpDate = keptFormat((date) => date.toUTCString());
+
+/** An ISO 8601 time, e.g. `2026-12-01T10:00:00.000Z`. */
+export const isoDate = keptFormat((date) => date.toISOString());
