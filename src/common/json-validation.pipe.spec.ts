@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import type { ArgumentMetadata } from '@nestjs/common';
 import { PutResourceDto } from '../resources/dto/put-resource.dto';
+import { ResourceParamsDto } from '../resources/dto/resource-params.dto';
 import { JsonValidationPipe } from './json-validation.pipe';
 
 const METADATA: ArgumentMetadata = { type: 'body', metatype: PutResourceDto, data: '' };
@@ -127,5 +128,41 @@ describe(JsonValidationPipe.name, () => {
     ])('rejects %s naming tags', async (_case, tags) => {
       await expectRejectionNaming({ data: 1, tags }, 'tags');
     });
+  });
+});
+
+describe(`${JsonValidationPipe.name}: path parameters`, () => {
+  const PARAMS: ArgumentMetadata = { type: 'param', metatype: ResourceParamsDto, data: '' };
+  let sut: JsonValidationPipe;
+
+  beforeEach(() => {
+    sut = new JsonValidationPipe();
+  });
+
+  const transform = (params: unknown) => sut.transform(params, PARAMS);
+
+  it('gives the validated DTO, and the same one again for the same parameters', async () => {
+    const first = await transform({ id: 'hot-id' });
+    expect(first).toBeInstanceOf(ResourceParamsDto);
+    expect(first).toEqual({ id: 'hot-id' });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(await transform({ id: 'hot-id' })).toBe(first);
+    expect(await transform({ id: 'other-id' })).toEqual({ id: 'other-id' });
+  });
+
+  it('rejects invalid parameters every time, before and after valid ones were kept', async () => {
+    const invalid = { id: 'a\u0007b' };
+    await expect(transform(invalid)).rejects.toBeInstanceOf(BadRequestException);
+    await transform({ id: 'ab' });
+    await expect(transform(invalid)).rejects.toBeInstanceOf(BadRequestException);
+    await expect(transform({ id: 'x'.repeat(1025) })).rejects.toBeInstanceOf(BadRequestException);
+  });
+
+  it('keeps a bounded number of parameter sets, dropping the oldest first', async () => {
+    const first = await transform({ id: 'id-0' });
+    for (let i = 1; i <= 10_000; i++) await transform({ id: `id-${i}` });
+    const again = await transform({ id: 'id-0' });
+    expect(again).toEqual(first);
+    expect(again).not.toBe(first);
   });
 });
