@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import * as prettier from 'prettier';
 import { RedisServer, findRedisServer, freePort } from '../test/helpers/redis-server';
 import type { LoadOptions, LoadResult } from './load';
 import { WORKING_SET, WORKLOADS, benchValue, putRequest } from './workloads';
@@ -493,17 +494,17 @@ function machine() {
 }
 
 /** Replaces the README's results between its bench markers, if it has them. */
-function updateReadme(markdown: string): void {
+async function updateReadme(markdown: string): Promise<void> {
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
   const readme = readFileSync(README, 'utf8');
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
   if (from < 0 || to < from) return;
-  writeFileSync(
-    README,
-    `${readme.slice(0, from + start.length)}\n${markdown}\n${readme.slice(to)}`,
-  );
+  const updated = `${readme.slice(0, from + start.length)}\n${markdown}\n${readme.slice(to)}`;
+  // Formatted as the project formats it, so `npm run lint` stays clean.
+  const options = await prettier.resolveConfig(README);
+  writeFileSync(README, await prettier.format(updated, { ...options, filepath: README }));
 }
 
 async function main(): Promise<void> {
@@ -559,7 +560,7 @@ async function main(): Promise<void> {
       )}\n`,
     );
     writeFileSync(join(RESULTS, 'latest.md'), `${markdown}\n`);
-    updateReadme(markdown);
+    await updateReadme(markdown);
     process.stdout.write(`${markdown}\n`);
   } finally {
     await redis?.stop();
