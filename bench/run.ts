@@ -346,9 +346,9 @@ function report(
   const get = (target: string, workload: WorkloadName) => medians.get(`${target}/${workload}`);
   const lines: string[] = [];
   lines.push(
-    '| workload | server | req/s | p50 | p99 | errors | non-2xx | RSS | × raw | × floor |',
+    '| workload | server | req/s | p50 | p99 | errors | non-2xx | RSS | × raw | × Nest floor | × platform floor |',
   );
-  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const workload of WORKLOADS) {
     for (const target of list) {
       const f = get(target.id, workload.name);
