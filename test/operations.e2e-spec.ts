@@ -17,27 +17,13 @@ import {
 } from './helpers/server-process';
 import type { ServerProcess } from './helpers/server-process';
 import { storeTargets } from './helpers/stores';
-import { sleep } from './helpers/time';
+import { eventually, sleep } from './helpers/time';
 
 // Whole processes are started and stopped: more than Jest's default 5 s per test.
 jest.setTimeout(30_000);
 
 // The readiness suite owns a redis-server of its own, to kill and restart it.
 const describeWithRedis = findRedisServer() ? describe : () => undefined;
-
-/** Polls `check` until it passes or `withinMs` runs out; resolves the time it took. */
-async function eventually(check: () => Promise<void> | void, withinMs: number): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      await check();
-      return Date.now() - start;
-    } catch (error) {
-      if (Date.now() - start > withinMs) throw error;
-      await sleep(100);
-    }
-  }
-}
 
 describe.each(storeTargets)('health probes ($name store)', ({ env }) => {
   let app: INestApplication<App>;

@@ -3,24 +3,10 @@ import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createTestApp } from './helpers/create-test-app';
 import { RedisServer, findRedisServer } from './helpers/redis-server';
-import { sleep } from './helpers/time';
+import { eventually } from './helpers/time';
 
 // These suites own a redis-server of their own, to kill and restart it.
 const describeWithRedis = findRedisServer() ? describe : () => undefined;
-
-/** Polls `check` until it passes or `withinMs` runs out; resolves the time it took. */
-async function eventually(check: () => Promise<void>, withinMs: number): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      await check();
-      return Date.now() - start;
-    } catch (error) {
-      if (Date.now() - start > withinMs) throw error;
-      await sleep(100);
-    }
-  }
-}
 
 const UNAVAILABLE = {
   statusCode: 503,
