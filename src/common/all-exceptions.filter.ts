@@ -57,8 +57,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     } else {
       const method = adapter.getRequestMethod(request) as string;
       const url = adapter.getRequestUrl(request) as string;
-      if (exception instanceof StoreUnavailableError) {
-        this.logger.warn(`${method} ${url}: ${exception.message}`);
+      if (exception instanceof StoreUnavailableError || exception instanceof HttpException) {
+        // A 5xx the code chose (a dead store, a failed readiness probe): no stack to read.
+        this.logger.warn(`${method} ${url}: ${status} ${exception.message}`);
       } else {
         this.logger.error(
           `${method} ${url} failed`,
