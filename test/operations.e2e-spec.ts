@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { createTestApp } from './helpers/create-test-app';
 import { RedisServer, findRedisServer } from './helpers/redis-server';
 import {
-  buildIfMissing,
   freePort,
   isRunning,
   listeningLine,
-  startServer,
+  serverProcessSuite,
   within,
 } from './helpers/server-process';
 import type { ServerProcess } from './helpers/server-process';
@@ -340,22 +336,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const OPEN_WRITES_WARNING = 'API_KEYS is not set: anyone who can reach this server can write to it';
 
 describe('logs of the server process', () => {
-  const servers: ServerProcess[] = [];
-  let cwd: string;
-
-  beforeAll(async () => {
-    await buildIfMissing();
-    // An empty working directory: no `.env` file can leak into the process.
-    cwd = mkdtempSync(join(tmpdir(), 'lapse-logs-'));
-  }, 180_000);
-  afterEach(() => {
-    for (const server of servers.splice(0)) {
-      if (isRunning(server)) server.child.kill('SIGKILL');
-    }
-  });
-  afterAll(() => {
-    rmSync(cwd, { recursive: true, force: true });
-  });
+  const processes = serverProcessSuite('logs');
 
   /** Starts `node dist/main.js` (memory store) and waits until it answers. */
   async function start(overrides: Record<string, string>): Promise<{
@@ -363,11 +344,7 @@ describe('logs of the server process', () => {
     http: () => ReturnType<typeof request>;
   }> {
     const port = await freePort();
-    const server = startServer({
-      cwd,
-      env: { PORT: String(port), HOST: '127.0.0.1', ...overrides },
-    });
-    servers.push(server);
+    const server = processes.start({ PORT: String(port), HOST: '127.0.0.1', ...overrides });
     const url = `http://127.0.0.1:${port}`;
     // Polls rather than waiting for the listening line, which LOG_LEVEL=warn leaves out.
     await eventually(async () => {

@@ -1,14 +1,10 @@
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
-  buildIfMissing,
   freePort,
   isRunning,
   listeningLine,
-  startServer,
+  serverProcessSuite,
   within,
 } from './helpers/server-process';
 import type { ServerProcess } from './helpers/server-process';
@@ -128,22 +124,7 @@ function slowPut(port: number, id: string): SlowRequest {
 }
 
 describe.each(storeTargets)('graceful shutdown ($name store)', ({ env }) => {
-  const servers: ServerProcess[] = [];
-  let cwd: string;
-
-  beforeAll(async () => {
-    await buildIfMissing();
-    // An empty working directory: no `.env` file can leak into the process.
-    cwd = mkdtempSync(join(tmpdir(), 'lapse-shutdown-'));
-  }, 180_000);
-  afterEach(() => {
-    for (const server of servers.splice(0)) {
-      if (isRunning(server)) server.child.kill('SIGKILL');
-    }
-  });
-  afterAll(() => {
-    rmSync(cwd, { recursive: true, force: true });
-  });
+  const processes = serverProcessSuite('shutdown');
 
   /** Starts `node dist/main.js` on a free port and waits until it listens. */
   async function start(overrides: Record<string, string> = {}): Promise<{
@@ -151,11 +132,13 @@ describe.each(storeTargets)('graceful shutdown ($name store)', ({ env }) => {
     port: number;
   }> {
     const port = await freePort();
-    const server = startServer({
-      cwd,
-      env: { ...env(), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...overrides },
+    const server = processes.start({
+      ...env(),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...overrides,
     });
-    servers.push(server);
     await listeningLine(server, 20_000);
     return { server, port };
   }

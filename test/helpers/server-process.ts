@@ -1,8 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Environment } from '../../src/config/environment';
@@ -123,4 +124,35 @@ export async function listeningLine(server: ServerProcess, ms: number): Promise<
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`No listening log line; output was:\n${server.output()}`);
+}
+
+/**
+ * Registers the hooks of a suite that starts server processes: `dist/main.js`
+ * built, an empty working directory (no `.env` file can leak in), and no
+ * process left running after a test. Returns how to start one in it.
+ */
+export function serverProcessSuite(name: string): {
+  start: (env: Record<string, string>) => ServerProcess;
+} {
+  const servers: ServerProcess[] = [];
+  let cwd: string;
+  beforeAll(async () => {
+    await buildIfMissing();
+    cwd = mkdtempSync(join(tmpdir(), `lapse-${name}-`));
+  }, 180_000);
+  afterEach(() => {
+    for (const server of servers.splice(0)) {
+      if (isRunning(server)) server.child.kill('SIGKILL');
+    }
+  });
+  afterAll(() => {
+    rmSync(cwd, { recursive: true, force: true });
+  });
+  return {
+    start: (env) => {
+      const server = startServer({ cwd, env });
+      servers.push(server);
+      return server;
+    },
+  };
 }
