@@ -8,6 +8,7 @@ import {
   IsIn,
   IsDefined,
   IsInt,
+  IsObject,
   IsString,
   Matches,
   Max,
@@ -203,6 +204,9 @@ export function IsNestedList(
     IsArray(),
     ArrayMinSize(1),
     ArrayMaxSize(max),
+    // ValidateNested alone lets an item that is itself a list through (it
+    // validates that list's elements instead): every item must be an object.
+    IsObject({ each: true }),
     ValidateNested({ each: true }),
     Type(type),
     VerbatimNested(type),
