@@ -106,7 +106,15 @@ class RunningServer {
     private readonly errors: () => string,
   ) {}
 
-  static async start(target: Target, redisUrl?: string): Promise<RunningServer> {
+  /**
+   * Starts `target`. With `weighable`, the process can be asked for its
+   * memory after a full garbage collection ({@link settledMemory}).
+   */
+  static async start(
+    target: Target,
+    redisUrl?: string,
+    { weighable = false } = {},
+  ): Promise<RunningServer> {
     const port = await freePort();
     let command: string[];
     let env: NodeJS.ProcessEnv = { ...process.env };
@@ -133,7 +141,13 @@ class RunningServer {
       };
     }
     // Lapse logs at its default level (info: one line per request), to /dev/null.
-    const child = spawn(process.execPath, command, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const nodeOptions = weighable
+      ? ['--expose-gc', '--require', join(HERE, 'servers', 'settle-memory.js')]
+      : [];
+    const child = spawn(process.execPath, [...nodeOptions, ...command], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr?.on(
       'data',
@@ -162,6 +176,23 @@ class RunningServer {
   rss(): number {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
     return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  }
+
+  /** Memory left after full garbage collections (a server started `weighable`). */
+  async settledMemory(): Promise<{ rss: number; heapUsed: number }> {
+    const report = new Promise<{ rss: number; heapUsed: number }>((done) => {
+      const onData = (chunk: Buffer) => {
+        const line = /bench-memory (\{.*\})/.exec(chunk.toString());
+        if (!line) return;
+        this.child.stderr?.off('data', onData);
+        done(JSON.parse(line[1]) as { rss: number; heapUsed: number });
+      };
+      this.child.stderr?.on('data', onData);
+    });
+    this.child.kill('SIGUSR2');
+    const settled = await Promise.race([report, sleep(30_000).then(() => undefined)]);
+    if (!settled) throw new Error(`no memory report from port ${this.port}:\n${this.errors()}`);
+    return settled;
   }
 
   async stop(): Promise<void> {
@@ -276,14 +307,17 @@ interface ScaleFigures {
   small: Figures;
   large: Figures;
   entries: number;
+  /** Growth of resident memory per added entry, after full collections. */
   bytesPerEntry: number;
+  /** Growth of the V8 heap in use per added entry, after full collections. */
+  heapBytesPerEntry: number;
 }
 
 async function scaleRun(store: Store, redisUrl?: string): Promise<ScaleFigures> {
   const adapter: Adapter = 'fastify';
   const target: Target = { id: `scale-${store}`, title: '', kind: 'lapse', adapter, store };
   log(`scale: ${store} store, ${SMALL_ENTRIES} then ${SCALE_ENTRIES} entries`);
-  const server = await RunningServer.start(target, redisUrl);
+  const server = await RunningServer.start(target, redisUrl, { weighable: true });
   try {
     await fill(server, target, 0, SMALL_ENTRIES);
     await load(server.port, 'get-random', SMALL_ENTRIES, 1);
@@ -291,34 +325,43 @@ async function scaleRun(store: Store, redisUrl?: string): Promise<ScaleFigures> 
     for (let i = 0; i < 3; i++) {
       small.push({ ...(await load(server.port, 'get-random', SMALL_ENTRIES)), rss: server.rss() });
     }
-    const rssBefore = server.rss();
+    // Weighed after full collections, as the plain Map is: the garbage that
+    // requests leave behind is not memory the entries hold.
+    const before = await server.settledMemory();
     await fill(server, target, SMALL_ENTRIES, SCALE_ENTRIES);
     await load(server.port, 'get-random', SCALE_ENTRIES, 1);
     const large: Figures[] = [];
     for (let i = 0; i < 3; i++) {
       large.push({ ...(await load(server.port, 'get-random', SCALE_ENTRIES)), rss: server.rss() });
     }
-    const rssAfter = median(large.map((run) => run.rss));
+    const after = await server.settledMemory();
+    const added = SCALE_ENTRIES - SMALL_ENTRIES;
     return {
       store,
       adapter,
       small: medianOf(small),
       large: medianOf(large),
       entries: SCALE_ENTRIES,
-      bytesPerEntry: (rssAfter - rssBefore) / (SCALE_ENTRIES - SMALL_ENTRIES),
+      bytesPerEntry: (after.rss - before.rss) / added,
+      heapBytesPerEntry: (after.heapUsed - before.heapUsed) / added,
     };
   } finally {
     await server.stop();
   }
 }
 
-async function plainMapBytesPerEntry(): Promise<number> {
+interface MapWeight {
+  bytesPerEntry: number;
+  heapBytesPerEntry: number;
+}
+
+async function plainMapBytesPerEntry(): Promise<MapWeight> {
   const { stdout } = await promisify(execFile)(process.execPath, [
     '--expose-gc',
     join(HERE, 'servers', 'plain-map.js'),
     String(SCALE_ENTRIES),
   ]);
-  return (JSON.parse(stdout) as { bytesPerEntry: number }).bytesPerEntry;
+  return JSON.parse(stdout) as MapWeight;
 }
 
 // ---------------------------------------------------------------------------
@@ -341,7 +384,7 @@ function report(
   list: Target[],
   medians: Map<string, Figures>,
   scale: ScaleFigures[],
-  mapBytes?: number,
+  mapBytes?: MapWeight,
 ) {
   const get = (target: string, workload: WorkloadName) => medians.get(`${target}/${workload}`);
   const lines: string[] = [];
@@ -370,19 +413,23 @@ function report(
   const scaleLines: string[] = [];
   if (scale.length > 0) {
     scaleLines.push(
-      `| store (${scale[0].adapter}) | req/s, ${fmt(SMALL_ENTRIES)} entries | req/s, ${fmt(SCALE_ENTRIES)} | ratio | p99, ${fmt(SMALL_ENTRIES)} | p99, ${fmt(SCALE_ENTRIES)} | p99 ratio | server RSS | bytes per entry |`,
+      `| store (${scale[0].adapter}) | req/s, ${fmt(SMALL_ENTRIES)} entries | req/s, ${fmt(SCALE_ENTRIES)} | ratio | p99, ${fmt(SMALL_ENTRIES)} | p99, ${fmt(SCALE_ENTRIES)} | p99 ratio | server RSS under load | bytes per entry (RSS) | bytes per entry (heap) |`,
     );
-    scaleLines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+    scaleLines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
     for (const s of scale) {
       scaleLines.push(
         `| ${s.store} | ${fmt(s.small.requestsPerSecond)} | ${fmt(s.large.requestsPerSecond)} | ` +
           `${ratio(s.large.requestsPerSecond / s.small.requestsPerSecond)} | ${s.small.p99} ms | ${s.large.p99} ms | ` +
           `${ratio(s.large.p99 / Math.max(s.small.p99, 1))} | ${mb(s.large.rss)} | ` +
-          `${s.store === 'memory' ? fmt(s.bytesPerEntry) : '(in Redis)'} |`,
+          (s.store === 'memory'
+            ? `${fmt(s.bytesPerEntry)} | ${fmt(s.heapBytesPerEntry)} |`
+            : '(in Redis) | (in Redis) |'),
       );
     }
     if (mapBytes !== undefined) {
-      scaleLines.push(`| plain \`Map\`, same data | | | | | | | | ${fmt(mapBytes)} |`);
+      scaleLines.push(
+        `| plain \`Map\`, same data | | | | | | | | ${fmt(mapBytes.bytesPerEntry)} | ${fmt(mapBytes.heapBytesPerEntry)} |`,
+      );
     }
   }
 
@@ -518,7 +565,7 @@ async function main(): Promise<void> {
     const runs = await mainRounds(list, redis?.url);
     const medians = new Map([...runs].map(([key, values]) => [key, medianOf(values)]));
     const scale: ScaleFigures[] = [];
-    let mapBytes: number | undefined;
+    let mapBytes: MapWeight | undefined;
     if (SCALE_ENTRIES > 0) {
       scale.push(await scaleRun('memory'));
       if (redis) scale.push(await scaleRun('redis', redis.url));
@@ -552,7 +599,7 @@ async function main(): Promise<void> {
           medians: Object.fromEntries(medians),
           runs: Object.fromEntries(runs),
           scale,
-          plainMapBytesPerEntry: mapBytes,
+          plainMap: mapBytes,
           checks: checkList,
         },
         null,

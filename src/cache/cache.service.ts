@@ -10,8 +10,15 @@ import type {
   Precondition,
   PurgeSelector,
 } from './cache-entry';
+import { flatLatin1 } from '../common/flat-string';
 import { CacheStore } from './cache-store';
 import type { CacheAccessCounter, CacheCounters } from './cache-store';
+
+/**
+ * The tags of every untagged entry: one shared, frozen array rather than an
+ * empty one per entry (32 bytes each, a tenth of a small entry in memory).
+ */
+const NO_TAGS = Object.freeze([]) as unknown as string[];
 
 /** What `CacheService.stats()` reports. */
 export interface CacheStats extends CacheCounters {
@@ -160,9 +167,10 @@ export class CacheService {
     const storedAt = Date.now();
     return {
       value,
-      tags: [...new Set(tags)],
+      tags: tags.length === 0 ? NO_TAGS : [...new Set(tags)],
       // A strong validator derived from the value: equal values share it.
-      etag: computeEtag(JSON.stringify(value)),
+      // Flattened: as built, the tag would hold several times its length in memory.
+      etag: flatLatin1(computeEtag(JSON.stringify(value))),
       storedAt,
       expiresAt: storedAt + ttlMs,
     };

@@ -19,7 +19,7 @@ import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-stor
 /** Most keys one sweep visits before yielding to the event loop. */
 const SWEEP_BUDGET = 10_000;
 
-/** What Keyv hands its store when serialisation is off: the entry and its absolute expiry. */
+/** What Keyv hands its store, and expects back, when serialisation is off. */
 interface KeyvRecord {
   value: CacheEntry;
   expires?: number;
@@ -36,9 +36,11 @@ export interface MemoryCacheStoreOptions {
  *
  * - Keyv's serialisation is switched off: entries stay plain objects, which
  *   saves a JSON round trip per call and most of the memory per entry.
- * - Expiry is judged on one clock: `lru-cache` reads `Date.now()` (as Keyv does)
- *   and each entry's TTL starts where Keyv's expiry says, so both agree on the
- *   millisecond an entry dies.
+ * - Memory per entry is kept small: the cache holds each {@link CacheEntry}
+ *   itself, not Keyv's `{value, expires}` wrapper (built again on each read
+ *   through Keyv, where it dies young), and `lru-cache` is given no TTLs (its
+ *   TTL tracking costs two numbers per slot): an entry's own `expiresAt` is
+ *   the one expiry, for Keyv, for `CacheService` and for this store alike.
  * - A tag index follows every write and every disposal (delete, overwrite,
  *   expiry, eviction), so it never outlives its entries.
  * - A periodic sweep reclaims entries that expired without being read. It
@@ -62,7 +64,7 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     expired: 0,
     evicted: 0,
   };
-  private readonly entries: LRUCache<string, KeyvRecord>;
+  private readonly entries: LRUCache<string, CacheEntry>;
   private readonly keysByTag = new Map<string, Set<string>>();
   /** Keys by the second (epoch) their entry expires; a key may be filed more than once. */
   private readonly expiryIndex = new Map<number, string[]>();
@@ -71,11 +73,9 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
 
   constructor({ maxEntries, sweepIntervalMs }: MemoryCacheStoreOptions) {
     this.maxEntries = maxEntries;
-    this.entries = new LRUCache<string, KeyvRecord>({
+    this.entries = new LRUCache<string, CacheEntry>({
       max: maxEntries,
-      perf: Date,
-      ttlResolution: 0,
-      dispose: (record, key, reason) => this.onDispose(key, record, reason),
+      dispose: (entry, key, reason) => this.onDispose(key, entry, reason),
     });
     this.keyv = new Keyv(this.keyvAdapter(), {
       serialize: undefined,
@@ -88,24 +88,25 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     this.sweepTimer.unref();
   }
 
+  /** The entry's own `expiresAt` bounds its life here; the TTL argument is not needed. */
   setIf(
     key: string,
     entry: CacheEntry,
-    ttlMs: number,
+    _ttlMs: number,
     precondition: Precondition,
   ): Promise<WriteOutcome> {
-    const current = this.liveRecord(key);
-    if (!preconditionHolds(current?.value.etag, precondition)) {
+    const current = this.liveEntry(key);
+    if (!preconditionHolds(current?.etag, precondition)) {
       return Promise.resolve({ written: false, reason: 'precondition-failed' });
     }
-    this.write(key, { value: entry, expires: entry.expiresAt }, ttlMs);
+    this.write(key, entry);
     return Promise.resolve({ written: true, created: current === undefined });
   }
 
   deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome> {
-    const current = this.liveRecord(key);
+    const current = this.liveEntry(key);
     if (!current) return Promise.resolve('absent');
-    if (!preconditionHolds(current.value.etag, precondition)) {
+    if (!preconditionHolds(current.etag, precondition)) {
       return Promise.resolve('precondition-failed');
     }
     this.entries.delete(key);
@@ -114,12 +115,15 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
 
   list({ prefix, tag, after, limit }: ListQuery): Promise<ListPage> {
     const candidates = tag === undefined ? this.entries.keys() : (this.keysByTag.get(tag) ?? []);
-    const matching = (function* (entries: LRUCache<string, KeyvRecord>) {
+    const now = Date.now();
+    const matching = (function* (entries: LRUCache<string, CacheEntry>) {
       for (const key of candidates) {
         if (prefix !== undefined && !key.startsWith(prefix)) continue;
         if (after !== undefined && compareUtf8(key, after) <= 0) continue;
-        const record = entries.peek(key);
-        if (record) yield { key, tags: record.value.tags, expiresAt: record.value.expiresAt };
+        const entry = entries.peek(key);
+        if (entry && entry.expiresAt > now) {
+          yield { key, tags: entry.tags, expiresAt: entry.expiresAt };
+        }
       }
     })(this.entries);
     // One more than asked tells whether another page follows.
@@ -135,9 +139,12 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     const candidates =
       tag === undefined ? [...this.entries.keys()] : [...(this.keysByTag.get(tag) ?? [])];
     let purged = 0;
+    const now = Date.now();
     for (const key of candidates) {
       if (prefix !== undefined && !key.startsWith(prefix)) continue;
-      if (this.entries.peek(key) && this.entries.delete(key)) purged += 1;
+      // An expired entry is reclaimed too, but only live ones count as purged.
+      const live = (this.entries.peek(key)?.expiresAt ?? 0) > now;
+      if (this.entries.delete(key) && live) purged += 1;
     }
     return Promise.resolve(purged);
   }
@@ -149,8 +156,8 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     let count = this.entries.size;
     const now = Date.now();
     for (const key of this.expiryIndex.get(Math.floor(now / 1000)) ?? []) {
-      const record = this.entries.peek(key, { allowStale: true });
-      if (record && record.value.expiresAt <= now) count -= 1;
+      const entry = this.entries.peek(key);
+      if (entry && entry.expiresAt <= now) count -= 1;
     }
     return Promise.resolve(Math.max(0, count));
   }
@@ -191,28 +198,30 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     }
   }
 
-  /** The entry under `key` unless it has expired (as `CacheService` judges: at `expiresAt`). */
-  private liveRecord(key: string): KeyvRecord | undefined {
-    const record = this.entries.get(key);
-    return record && record.value.expiresAt > Date.now() ? record : undefined;
+  /**
+   * The entry under `key` unless it has expired (at `expiresAt`, as
+   * `CacheService` judges); an expired one is reclaimed on the way.
+   */
+  private liveEntry(key: string): CacheEntry | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt > Date.now()) return entry;
+    this.entries.delete(key);
+    return undefined;
   }
 
   private reclaimIfExpired(key: string, now: number): void {
     // The key may have been rewritten with a later expiry since it was filed here.
-    const record = this.entries.peek(key, { allowStale: true });
-    if (record?.expires !== undefined && now > record.expires) this.entries.delete(key);
+    const entry = this.entries.peek(key);
+    if (entry && entry.expiresAt <= now) this.entries.delete(key);
   }
 
   /** The one write path, for Keyv's sets and conditional ones alike. */
-  private write(key: string, record: KeyvRecord, ttlMs: number | undefined): void {
-    if (ttlMs && record.expires !== undefined) {
-      // The old entry, if any, leaves the tag index through the dispose hook.
-      this.entries.set(key, record, { ttl: ttlMs, start: record.expires - ttlMs });
-      this.fileForExpiry(key, record.expires);
-    } else {
-      this.entries.set(key, record);
-    }
-    for (const tag of record.value.tags) {
+  private write(key: string, entry: CacheEntry): void {
+    // The old entry, if any, leaves the tag index through the dispose hook.
+    this.entries.set(key, entry);
+    this.fileForExpiry(key, entry.expiresAt);
+    for (const tag of entry.tags) {
       const keys = this.keysByTag.get(tag);
       if (keys) keys.add(key);
       else this.keysByTag.set(tag, new Set([key]));
@@ -226,15 +235,15 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     else this.expiryIndex.set(second, [key]);
   }
 
-  private onDispose(key: string, record: KeyvRecord, reason: LRUCache.DisposeReason): void {
-    for (const tag of record.value.tags) {
+  private onDispose(key: string, entry: CacheEntry, reason: LRUCache.DisposeReason): void {
+    for (const tag of entry.tags) {
       const keys = this.keysByTag.get(tag);
       keys?.delete(key);
       if (keys?.size === 0) this.keysByTag.delete(tag);
     }
     // A dead entry is counted as expired however it leaves (sweep, read,
     // overwrite or eviction); a live one only counts when evicted.
-    if (record.expires !== undefined && Date.now() > record.expires) {
+    if (entry.expiresAt <= Date.now()) {
       this.counters.expired += 1;
     } else if (reason === 'evict') {
       this.counters.evicted += 1;
@@ -243,16 +252,20 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
 
   private keyvAdapter(): KeyvStoreAdapter {
     const entries = this.entries;
-    // Keyv accepts any Map-like object as its store.
+    // Keyv accepts any Map-like object as its store. It is only ever handed
+    // `CacheEntry` values: `CacheService` is this store's one writer.
     const adapter = {
-      get: (key: string) => Promise.resolve(entries.get(key)),
-      set: (key: string, record: KeyvRecord, ttl?: number) => {
-        this.write(key, record, ttl);
+      get: (key: string): Promise<KeyvRecord | undefined> => {
+        const entry = this.liveEntry(key);
+        return Promise.resolve(entry && { value: entry, expires: entry.expiresAt });
+      },
+      set: (key: string, record: KeyvRecord) => {
+        this.write(key, record.value);
         return Promise.resolve(true);
       },
       delete: (key: string) => Promise.resolve(entries.delete(key)),
       clear: () => Promise.resolve(entries.clear()),
-      has: (key: string) => Promise.resolve(entries.has(key)),
+      has: (key: string) => Promise.resolve(this.liveEntry(key) !== undefined),
     };
     return adapter as unknown as KeyvStoreAdapter;
   }
