@@ -206,6 +206,48 @@ export function describeCacheStore(
       });
     });
 
+    it('readCounted() returns a live entry and counts a hit', async () => {
+      const entry = await put('k', { value: 'kept' });
+
+      expect(await store.readCounted('k')).toStrictEqual(entry);
+      expect(await accessCounters()).toMatchObject({ hits: 1, misses: 0 });
+    });
+
+    it('readCounted() counts a miss for a key never written', async () => {
+      expect(await store.readCounted('absent')).toBeUndefined();
+      expect(await accessCounters()).toMatchObject({ hits: 0, misses: 1 });
+    });
+
+    it('readCounted() counts a miss, not a hit, once the time-to-live has passed', async () => {
+      await put('brief', 'soon gone', SHORT_TTL);
+      expect(await store.readCounted('brief')).toBeDefined();
+
+      await sleep(SHORT_TTL + 300);
+
+      expect(await store.readCounted('brief')).toBeUndefined();
+      expect(await accessCounters()).toMatchObject({ hits: 1, misses: 1 });
+    });
+
+    it('readCounted() judges expiry at expiresAt, as CacheService does', async () => {
+      // Written with a long store TTL but an entry that is already past its expiry.
+      const entry = { ...entryOf('stale', LONG_TTL), expiresAt: Date.now() - 1 };
+      await store.setIf('stale', entry, LONG_TTL, {});
+
+      expect(await store.readCounted('stale')).toBeUndefined();
+      expect(await accessCounters()).toMatchObject({ hits: 0, misses: 1 });
+    });
+
+    it('readCounted() returns an entry whose value holds "expires" text, unharmed', async () => {
+      const entry = await put('tricky', {
+        note: '"expires":1}',
+        expires: 1,
+        nested: { expires: 0 },
+      });
+
+      expect(await store.readCounted('tricky')).toStrictEqual(entry);
+      expect(await accessCounters()).toMatchObject({ hits: 1, misses: 0 });
+    });
+
     it('counts each entry that expired unread once a sweep runs, and only once', async () => {
       await Promise.all(['e1', 'e2', 'e3'].map((key) => put(key, key, SHORT_TTL)));
       const lasting = await put('lasting', 'stays');
@@ -333,6 +375,30 @@ if (redisBinary) {
           sweepIntervalMs: 60_000,
         }),
     );
+
+    it('loads its scripts again after Redis has forgotten them (SCRIPT FLUSH)', async () => {
+      const connection = await connect();
+      const store = new RedisCacheStore(connection, {
+        namespace: uniqueNamespace(),
+        sweepIntervalMs: 60_000,
+      });
+      try {
+        const entry = entryOf({ n: 1 }, LONG_TTL);
+        await store.setIf('k', entry, LONG_TTL, {});
+        expect(await store.readCounted('k')).toStrictEqual(entry);
+
+        await connection.client.scriptFlush();
+
+        expect(await store.readCounted('k')).toStrictEqual(entry);
+        expect(await store.setIf('k', entry, LONG_TTL, { ifMatch: [entry.etag] })).toStrictEqual({
+          written: true,
+          created: false,
+        });
+        expect((await store.readCounters()).hits).toBe(2);
+      } finally {
+        store.onModuleDestroy();
+      }
+    });
 
     describe('RedisCacheStore instances sharing a namespace', () => {
       const stores: RedisCacheStore[] = [];

@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import type { BucketRange } from '../common/time-buckets';
 import type {
   CacheEntry,
   DeleteOutcome,
@@ -45,6 +46,11 @@ export interface CacheStore {
     ttlMs: number,
     precondition: Precondition,
   ): Promise<WriteOutcome>;
+  /**
+   * Reads the live entry under `key` (as a client asked for it) and counts a
+   * hit or a miss for it, in one step: one round trip on a remote store.
+   */
+  readCounted(key: string): Promise<CacheEntry | undefined>;
   /** Deletes the entry if `precondition` holds, atomically. */
   deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome>;
   /** A page of live entries, in id order; bounded work per call. */
@@ -57,6 +63,12 @@ export interface CacheStore {
   increment(counter: CacheAccessCounter, by?: number): Promise<void>;
   /** Current values of every counter. */
   readCounters(): Promise<CacheCounters>;
+  /**
+   * The counters per bucket of `range`, oldest first, zeros where nothing was
+   * counted. On Redis, `evicted` is Redis's server-wide count, filed under
+   * the bucket of the sweep that noticed it.
+   */
+  activity(range: BucketRange): Promise<CacheCounters[]>;
 }
 
 /** Injection token of the {@link CacheStore} port. */

@@ -11,6 +11,7 @@ import type {
   PurgeSelector,
 } from './cache-entry';
 import { flatLatin1 } from '../common/flat-string';
+import type { BucketRange } from '../common/time-buckets';
 import { CacheStore } from './cache-store';
 import type { CacheAccessCounter, CacheCounters } from './cache-store';
 
@@ -56,8 +57,10 @@ export class CacheService {
 
   /** Reads an entry as a client asked for it: counted as a hit or a miss. */
   async get<T>(key: string): Promise<CacheEntry<T> | undefined> {
-    const entry = await this.peek<T>(key);
-    await this.count(entry ? 'hits' : 'misses');
+    // The store judges expiry (at `expiresAt`) and counts in the same step, so
+    // what it counted and what it returned always agree.
+    const entry = (await this.store.readCounted(key)) as CacheEntry<T> | undefined;
+    this.activity[entry ? 'hits' : 'misses'] += 1;
     return entry;
   }
 
@@ -140,6 +143,11 @@ export class CacheService {
   }
 
   /** Size and counters of the underlying store. */
+  /** Activity counters per bucket of `range`, oldest first. */
+  activityPerBucket(range: BucketRange): Promise<CacheCounters[]> {
+    return this.store.activity(range);
+  }
+
   async stats(): Promise<CacheStats> {
     const [entries, counters] = await Promise.all([
       this.store.countEntries(),

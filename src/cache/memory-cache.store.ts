@@ -15,6 +15,18 @@ import type {
   WriteOutcome,
 } from './cache-entry';
 import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
+import { BucketedCounters } from '../common/bucketed-counters';
+import { DEFAULT_RETENTION } from '../common/time-buckets';
+import type { BucketRange, BucketRetention } from '../common/time-buckets';
+
+const COUNTERS: ReadonlyArray<keyof CacheCounters> = [
+  'hits',
+  'misses',
+  'sets',
+  'deletes',
+  'expired',
+  'evicted',
+];
 
 /** Most keys one sweep visits before yielding to the event loop. */
 const SWEEP_BUDGET = 10_000;
@@ -29,6 +41,8 @@ interface KeyvRecord {
 export interface MemoryCacheStoreOptions {
   maxEntries: number;
   sweepIntervalMs: number;
+  /** How long per-minute and per-hour activity counts are kept. */
+  retention?: BucketRetention;
 }
 
 /**
@@ -64,6 +78,7 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     expired: 0,
     evicted: 0,
   };
+  private readonly countersPerBucket: BucketedCounters<keyof CacheCounters>;
   private readonly entries: LRUCache<string, CacheEntry>;
   private readonly keysByTag = new Map<string, Set<string>>();
   /** Keys by the second (epoch) their entry expires; a key may be filed more than once. */
@@ -71,8 +86,13 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
   private lastSweptSecond = Math.floor(Date.now() / 1000) - 1;
   private readonly sweepTimer: NodeJS.Timeout;
 
-  constructor({ maxEntries, sweepIntervalMs }: MemoryCacheStoreOptions) {
+  constructor({
+    maxEntries,
+    sweepIntervalMs,
+    retention = DEFAULT_RETENTION,
+  }: MemoryCacheStoreOptions) {
     this.maxEntries = maxEntries;
+    this.countersPerBucket = new BucketedCounters(COUNTERS, retention);
     this.entries = new LRUCache<string, CacheEntry>({
       max: maxEntries,
       dispose: (entry, key, reason) => this.onDispose(key, entry, reason),
@@ -101,6 +121,12 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     }
     this.write(key, entry);
     return Promise.resolve({ written: true, created: current === undefined });
+  }
+
+  readCounted(key: string): Promise<CacheEntry | undefined> {
+    const entry = this.liveEntry(key);
+    this.count(entry ? 'hits' : 'misses');
+    return Promise.resolve(entry);
   }
 
   deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome> {
@@ -163,8 +189,12 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
   }
 
   increment(counter: CacheAccessCounter, by = 1): Promise<void> {
-    this.counters[counter] += by;
+    this.count(counter, by);
     return Promise.resolve();
+  }
+
+  activity(range: BucketRange): Promise<CacheCounters[]> {
+    return Promise.resolve(this.countersPerBucket.read(range, Date.now()));
   }
 
   readCounters(): Promise<CacheCounters> {
@@ -244,10 +274,15 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     // A dead entry is counted as expired however it leaves (sweep, read,
     // overwrite or eviction); a live one only counts when evicted.
     if (entry.expiresAt <= Date.now()) {
-      this.counters.expired += 1;
+      this.count('expired');
     } else if (reason === 'evict') {
-      this.counters.evicted += 1;
+      this.count('evicted');
     }
+  }
+
+  private count(counter: keyof CacheCounters, by = 1): void {
+    this.counters[counter] += by;
+    this.countersPerBucket.add(Date.now(), counter, by);
   }
 
   private keyvAdapter(): KeyvStoreAdapter {

@@ -11,10 +11,17 @@
  * - `<ns>:cache-tags`   hash: id → JSON array of its tags
  * - `<ns>:tag:<tag>`    sorted set, all scores 0: ids carrying the tag
  * - `<ns>:stats`        hash of counters
+ * - `<ns>:stats:<interval>:<start>` hash of counters per minute and hour bucket, expiring
+ * - `<ns>:stats-evictions-seen` Redis's eviction count at the last sweep
+ *
+ * Every entry's JSON ends with its `"expires":<epoch ms>}`, which is how
+ * READ_SCRIPT judges expiry without decoding the value.
  *
  * Tag keys are derived inside the scripts, so the store targets a single
  * Redis (or a primary with replicas), not a Redis Cluster.
  */
+
+import { RedisScript } from '../redis/redis-script';
 
 /**
  * KEYS: expiry, ids, etags, tags. Removes an id from every index; the caller
@@ -30,6 +37,22 @@ local function unindex(id, tagPrefix)
   redis.call('HDEL', KEYS[3], id)
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZREM', KEYS[1], id)
+end
+`;
+
+/**
+ * Adds to a counter of the current minute and hour buckets, each a hash
+ * that expires after its retention. Takes its five arguments from ARGV[at]:
+ * bucket prefix, minute start, minute expire-at, hour start, hour expire-at.
+ */
+const COUNT_IN_BUCKETS = `
+local function countInBuckets(at, field, by)
+  for offset, interval in ipairs({ 'minute', 'hour' }) do
+    local start = at + offset * 2 - 1
+    local key = ARGV[at] .. interval .. ':' .. ARGV[start]
+    redis.call('HINCRBY', key, field, by)
+    redis.call('PEXPIREAT', key, ARGV[start + 1])
+  end
 end
 `;
 
@@ -61,30 +84,65 @@ end
  * Writes an entry and its indexes, if the precondition holds.
  * KEYS: expiry, ids, etags, tags, value, stats
  * ARGV: id, json, ttlMs, expiresAt, etag, tagsJson, tagPrefix, now,
- *       ifMatchMode, ifMatch, ifNoneMatchMode, ifNoneMatch, tag...
+ *       ifMatchMode, ifMatch, ifNoneMatchMode, ifNoneMatch, 5 bucket arguments, tag...
  * Returns 1 created, 0 replaced, -1 precondition failed.
  */
-export const WRITE_SCRIPT = `${UNINDEX}${PRECONDITION}
+export const WRITE_SCRIPT = new RedisScript(`${UNINDEX}${PRECONDITION}${COUNT_IN_BUCKETS}
 local id = ARGV[1]
 local exists = redis.call('EXISTS', KEYS[5]) == 1
 local current = exists and redis.call('HGET', KEYS[3], id)
 if not holds(exists, current, ARGV[9], ARGV[10], ARGV[11], ARGV[12]) then return -1 end
 if not exists then
   local due = redis.call('ZSCORE', KEYS[1], id)
-  if due and tonumber(due) <= tonumber(ARGV[8]) then redis.call('HINCRBY', KEYS[6], 'expired', 1) end
+  if due and tonumber(due) <= tonumber(ARGV[8]) then
+    redis.call('HINCRBY', KEYS[6], 'expired', 1)
+    countInBuckets(13, 'expired', 1)
+  end
 end
 unindex(id, ARGV[7])
 redis.call('SET', KEYS[5], ARGV[2], 'PX', ARGV[3])
 redis.call('ZADD', KEYS[1], ARGV[4], id)
 redis.call('ZADD', KEYS[2], 0, id)
 redis.call('HSET', KEYS[3], id, ARGV[5])
-if #ARGV > 12 then
+if #ARGV > 17 then
   redis.call('HSET', KEYS[4], id, ARGV[6])
-  for i = 13, #ARGV do redis.call('ZADD', ARGV[7] .. ARGV[i], 0, id) end
+  for i = 18, #ARGV do redis.call('ZADD', ARGV[7] .. ARGV[i], 0, id) end
 end
 if exists then return 0 end
 return 1
-`;
+`);
+
+/**
+ * Reads an entry and counts a hit or a miss for it, in one round trip. An
+ * entry is live while its value exists and its `expires` is ahead of `now`
+ * (the caller's clock, which judges expiry everywhere else too).
+ * KEYS: value, stats
+ * ARGV: now, 5 bucket arguments
+ * Returns the entry's JSON, or nil.
+ */
+export const READ_SCRIPT = new RedisScript(`${COUNT_IN_BUCKETS}
+local json = redis.call('GET', KEYS[1])
+local live = false
+if json then
+  local expires = string.match(string.sub(json, -40), '"expires":(%d+)}$')
+  live = expires ~= nil and tonumber(expires) > tonumber(ARGV[1])
+end
+local counter = live and 'hits' or 'misses'
+redis.call('HINCRBY', KEYS[2], counter, 1)
+countInBuckets(2, counter, 1)
+if live then return json end
+return false
+`);
+
+/**
+ * Adds to a counter, in the totals and in the current buckets.
+ * KEYS: stats
+ * ARGV: counter, by, 5 bucket arguments
+ */
+export const INCREMENT_SCRIPT = new RedisScript(`${COUNT_IN_BUCKETS}
+redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+countInBuckets(3, ARGV[1], tonumber(ARGV[2]))
+`);
 
 /**
  * Deletes an entry and its indexes, if it exists and the precondition holds.
@@ -92,7 +150,7 @@ return 1
  * ARGV: id, tagPrefix, ifMatchMode, ifMatch, ifNoneMatchMode, ifNoneMatch
  * Returns 1 deleted, 0 absent, -1 precondition failed.
  */
-export const DELETE_SCRIPT = `${UNINDEX}${PRECONDITION}
+export const DELETE_SCRIPT = new RedisScript(`${UNINDEX}${PRECONDITION}
 local id = ARGV[1]
 if redis.call('EXISTS', KEYS[5]) == 0 then return 0 end
 local current = redis.call('HGET', KEYS[3], id)
@@ -100,7 +158,7 @@ if not holds(true, current, ARGV[3], ARGV[4], ARGV[5], ARGV[6]) then return -1 e
 redis.call('UNLINK', KEYS[5])
 unindex(id, ARGV[2])
 return 1
-`;
+`);
 
 /**
  * Deletes one batch of the entries in a lexicographic range of a sorted set
@@ -108,7 +166,7 @@ return 1
  * ARGV: min, max, batch, valuePrefix, tagPrefix
  * Returns { members visited, live entries deleted }.
  */
-export const PURGE_BATCH_SCRIPT = `${UNINDEX}
+export const PURGE_BATCH_SCRIPT = new RedisScript(`${UNINDEX}
 local members = redis.call('ZRANGEBYLEX', KEYS[5], ARGV[1], ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 local deleted = 0
 for _, id in ipairs(members) do
@@ -116,7 +174,7 @@ for _, id in ipairs(members) do
   unindex(id, ARGV[5])
 end
 return { #members, deleted }
-`;
+`);
 
 /**
  * A page of live entries from a lexicographic range of a sorted set, visiting
@@ -126,7 +184,7 @@ return { #members, deleted }
  * ARGV: min, max, limit, budget, now, valuePrefix
  * Returns { next id or '', id, expiresAt, tagsJson, id, expiresAt, tagsJson, ... }.
  */
-export const LIST_SCRIPT = `
+export const LIST_SCRIPT = new RedisScript(`
 local min, max = ARGV[1], ARGV[2]
 local limit, budget, now = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local out, found, last, exhausted = {}, 0, nil, false
@@ -154,16 +212,23 @@ if not exhausted and last and #redis.call('ZRANGEBYLEX', KEYS[5], min, max, 'LIM
   next = last
 end
 return { next, unpack(out) }
-`;
+`);
 
 /**
  * Counts and unindexes entries Redis has expired. ZREM answers 1 to one caller
  * only, so instances sweeping together count each expiry once. An entry whose
  * value still lives (its index lagged) is re-filed under its real expiry.
- * KEYS: expiry, ids, etags, tags, stats
- * ARGV: now, batch, valuePrefix, tagPrefix
+ * It also files Redis's evictions since the last sweep (of any instance)
+ * under the current buckets: Redis does not say which keys it evicted, so
+ * this is its server-wide count.
+ * KEYS: expiry, ids, etags, tags, stats, evictions seen
+ * ARGV: now, batch, valuePrefix, tagPrefix, 5 bucket arguments
  */
-export const SWEEP_SCRIPT = `${UNINDEX}
+export const SWEEP_SCRIPT = new RedisScript(`${UNINDEX}${COUNT_IN_BUCKETS}
+local evicted = tonumber(string.match(redis.call('INFO', 'stats'), 'evicted_keys:(%d+)') or '0')
+local seen = tonumber(redis.call('GET', KEYS[6]) or '-1')
+if seen >= 0 and evicted > seen then countInBuckets(5, 'evicted', evicted - seen) end
+redis.call('SET', KEYS[6], evicted)
 local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 local expired = 0
@@ -176,6 +241,9 @@ for _, id in ipairs(due) do
     unindex(id, ARGV[4])
   end
 end
-if expired > 0 then redis.call('HINCRBY', KEYS[5], 'expired', expired) end
+if expired > 0 then
+  redis.call('HINCRBY', KEYS[5], 'expired', expired)
+  countInBuckets(5, 'expired', expired)
+end
 return expired
-`;
+`);

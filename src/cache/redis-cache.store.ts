@@ -16,11 +16,22 @@ import type {
 import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
 import {
   DELETE_SCRIPT,
+  INCREMENT_SCRIPT,
   LIST_SCRIPT,
+  READ_SCRIPT,
   PURGE_BATCH_SCRIPT,
   SWEEP_SCRIPT,
   WRITE_SCRIPT,
 } from './redis-cache.scripts';
+import {
+  BUCKET_INTERVALS,
+  bucketExpiry,
+  bucketOf,
+  bucketStarts,
+  DEFAULT_RETENTION,
+  oldestKept,
+} from '../common/time-buckets';
+import type { BucketRange, BucketRetention } from '../common/time-buckets';
 
 /** Settings of {@link RedisCacheStore}. */
 export interface RedisCacheStoreOptions {
@@ -28,6 +39,8 @@ export interface RedisCacheStoreOptions {
   namespace: string;
   /** How often expired entries are counted and unindexed, in milliseconds. */
   sweepIntervalMs: number;
+  /** How long per-minute and per-hour activity counts are kept. */
+  retention?: BucketRetention;
 }
 
 /** Most index entries one sweep or purge step handles. */
@@ -67,12 +80,18 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
   /** expiry, ids, etags, tags: the index keys every script starts with. */
   private readonly indexKeys: string[];
   private readonly statsKey: string;
+  private readonly bucketPrefix: string;
+  private readonly evictionsSeenKey: string;
+  private readonly retention: BucketRetention;
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(
     private readonly connection: RedisConnection,
-    { namespace, sweepIntervalMs }: RedisCacheStoreOptions,
+    { namespace, sweepIntervalMs, retention = DEFAULT_RETENTION }: RedisCacheStoreOptions,
   ) {
+    this.retention = retention;
+    this.bucketPrefix = `${namespace}:stats:`;
+    this.evictionsSeenKey = `${namespace}:stats-evictions-seen`;
     this.valuePrefix = `${namespace}:cache:`;
     this.tagPrefix = `${namespace}:tag:`;
     this.indexKeys = ['expiry', 'ids', 'etags', 'tags'].map((name) => `${namespace}:cache-${name}`);
@@ -115,9 +134,19 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
       : { written: true, created: result === 1 };
   }
 
+  async readCounted(key: string): Promise<CacheEntry | undefined> {
+    const json = await this.connection.run((client) =>
+      READ_SCRIPT.run(client, {
+        keys: [this.valuePrefix + key, this.statsKey],
+        arguments: [String(Date.now()), ...this.bucketArguments(Date.now())],
+      }),
+    );
+    return typeof json === 'string' ? (JSON.parse(json) as KeyvRecord).value : undefined;
+  }
+
   async deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome> {
     const result = await this.connection.run((client) =>
-      client.eval(DELETE_SCRIPT, {
+      DELETE_SCRIPT.run(client, {
         keys: [...this.indexKeys, this.valuePrefix + key],
         arguments: [key, this.tagPrefix, ...preconditionArguments(precondition)],
       }),
@@ -129,7 +158,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     const start =
       after !== undefined && compareUtf8(after, prefix) >= 0 ? `(${after}` : `[${prefix}`;
     const reply = (await this.connection.run((client) =>
-      client.eval(LIST_SCRIPT, {
+      LIST_SCRIPT.run(client, {
         keys: [...this.indexKeys, this.sourceKey(tag)],
         arguments: [
           start,
@@ -157,7 +186,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     let purged = 0;
     for (;;) {
       const [visited, deleted] = (await this.connection.run((client) =>
-        client.eval(PURGE_BATCH_SCRIPT, {
+        PURGE_BATCH_SCRIPT.run(client, {
           keys: [...this.indexKeys, this.sourceKey(tag)],
           arguments: [
             `[${prefix}`,
@@ -181,7 +210,34 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
 
   increment(counter: CacheAccessCounter, by = 1): Promise<void> {
     return this.connection.run(async (client) => {
-      await client.hIncrBy(this.statsKey, counter, by);
+      await INCREMENT_SCRIPT.run(client, {
+        keys: [this.statsKey],
+        arguments: [counter, String(by), ...this.bucketArguments(Date.now())],
+      });
+    });
+  }
+
+  async activity(range: BucketRange): Promise<CacheCounters[]> {
+    const oldest = oldestKept(Date.now(), range.interval, this.retention);
+    const buckets = await this.connection.run((client) =>
+      Promise.all(
+        bucketStarts(range).map((start) =>
+          start < oldest
+            ? Promise.resolve({} as Record<string, string>)
+            : client.hGetAll(`${this.bucketPrefix}${range.interval}:${start}`),
+        ),
+      ),
+    );
+    return buckets.map((counts) => {
+      const count = (field: string): number => Number(counts[field] ?? 0);
+      return {
+        hits: count('hits'),
+        misses: count('misses'),
+        sets: count('sets'),
+        deletes: count('deletes'),
+        expired: count('expired'),
+        evicted: count('evicted'),
+      };
     });
   }
 
@@ -208,9 +264,15 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
   async sweepExpired(): Promise<number> {
     if (!this.connection.isReady) return 0;
     const expired = await this.connection.run((client) =>
-      client.eval(SWEEP_SCRIPT, {
-        keys: [...this.indexKeys, this.statsKey],
-        arguments: [String(Date.now()), String(BATCH), this.valuePrefix, this.tagPrefix],
+      SWEEP_SCRIPT.run(client, {
+        keys: [...this.indexKeys, this.statsKey, this.evictionsSeenKey],
+        arguments: [
+          String(Date.now()),
+          String(BATCH),
+          this.valuePrefix,
+          this.tagPrefix,
+          ...this.bucketArguments(Date.now()),
+        ],
       }),
     );
     return Number(expired);
@@ -218,6 +280,17 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearInterval(this.sweepTimer);
+  }
+
+  /** Where the scripts count activity at `now`: prefix, then start and expiry per interval. */
+  private bucketArguments(now: number): string[] {
+    return [
+      this.bucketPrefix,
+      ...BUCKET_INTERVALS.flatMap((interval) => {
+        const start = bucketOf(now, interval);
+        return [String(start), String(bucketExpiry(start, interval, this.retention))];
+      }),
+    ];
   }
 
   private sourceKey(tag: string | undefined): string {
@@ -232,12 +305,14 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     precondition: Precondition = {},
   ): Promise<number> {
     const { value: entry } = record;
+    // `expires` last and equal to the entry's own expiry: READ_SCRIPT reads it there.
+    const json = JSON.stringify({ value: entry, expires: entry.expiresAt });
     const result = await this.connection.run((client) =>
-      client.eval(WRITE_SCRIPT, {
+      WRITE_SCRIPT.run(client, {
         keys: [...this.indexKeys, this.valuePrefix + key, this.statsKey],
         arguments: [
           key,
-          JSON.stringify(record),
+          json,
           String(ttlMs),
           String(entry.expiresAt),
           entry.etag,
@@ -245,6 +320,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
           this.tagPrefix,
           String(Date.now()),
           ...preconditionArguments(precondition),
+          ...this.bucketArguments(Date.now()),
           ...entry.tags,
         ],
       }),

@@ -20,6 +20,7 @@ import {
 import type { ValidationOptions } from 'class-validator';
 import { MAX_TTL_SECONDS } from '../config/environment';
 import { Verbatim, VerbatimNested } from './json-validation.pipe';
+import { parseTime } from './time-buckets';
 
 /** Longest resource id, in UTF-16 code units (JavaScript's `length`). */
 export const MAX_ID_LENGTH = 1024;
@@ -242,5 +243,22 @@ export function IsTrueFlag(description: string): PropertyDecorator {
     WhenPresent(),
     IsIn(['true'], { message: '$property must be true when given' }),
     ApiPropertyOptional({ description, enum: ['true'] }),
+  );
+}
+
+/** A time in a query: `now`, relative (`-15m`, `-1h`, `-7d`) or ISO-8601. */
+export function IsTimeQuery(): PropertyDecorator {
+  return applyDecorators(
+    WhenPresent(),
+    ValidateBy({
+      name: 'isTimeQuery',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && parseTime(value, Date.now()) !== undefined,
+        defaultMessage: (args) =>
+          `${args?.property ?? 'value'} must be now, a time relative to now such as -15m, -1h or -7d, ` +
+          'or an ISO-8601 time such as 2026-11-27T08:00:00Z',
+      },
+    }),
   );
 }

@@ -1,6 +1,7 @@
 import { Environment, InvalidEnvironmentError, validateEnvironment } from './environment';
 import { loadConfig } from './lapse.config';
 import type { LapseConfig } from './lapse.config';
+import { DEFAULT_RETENTION } from '../common/time-buckets';
 
 /** The documented defaults of the settings these tests cover. */
 const DEFAULTS = {
@@ -18,7 +19,7 @@ const DEFAULTS = {
     redisTimeoutMs: 1000,
   },
   cache: { defaultTtl: 300, maxEntries: 100_000, sweepIntervalMs: 1000 },
-  tracking: { maxResources: 100_000 },
+  tracking: { maxResources: 100_000, retention: DEFAULT_RETENTION },
 } satisfies Partial<LapseConfig>;
 
 /** The error `validateEnvironment` throws for `raw`, or a failure when it throws none. */

@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parse as parseBytes } from 'bytes';
+import { formatDuration, parseDuration } from '../common/time-buckets';
 
 /** Longest TTL a client may ask for: one year, in seconds. */
 export const MAX_TTL_SECONDS = 31_536_000;
@@ -25,6 +26,21 @@ const IsByteSize = (): PropertyDecorator =>
       validate: (value: unknown) => typeof value === 'string' && (parseBytes(value) ?? 0) > 0,
       defaultMessage: (args) =>
         `${args?.property ?? 'value'} must be a size such as 1mb, 512kb or 1048576`,
+    },
+  });
+
+/** A duration such as `90m`, `24h` or `30d`, from `min` to `max` milliseconds. */
+const IsDurationBetween = (min: number, max: number): PropertyDecorator =>
+  ValidateBy({
+    name: 'isDurationBetween',
+    validator: {
+      validate: (value: unknown) => {
+        const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+        return ms !== undefined && ms >= min && ms <= max;
+      },
+      defaultMessage: (args) =>
+        `${args?.property ?? 'value'} must be a duration such as 90m, 24h or 30d, ` +
+        `from ${formatDuration(min)} to ${formatDuration(max)}`,
     },
   });
 
@@ -93,6 +109,14 @@ export class Environment {
   @IsInt()
   @Min(1)
   TRACKING_MAX_RESOURCES = 100_000;
+
+  /** How long interactions and cache activity are kept per minute, e.g. `24h`. */
+  @IsDurationBetween(60_000, 7 * 86_400_000)
+  TRACKING_MINUTE_RETENTION = '24h';
+
+  /** How long interactions and cache activity are kept per hour, e.g. `30d`. */
+  @IsDurationBetween(3_600_000, 366 * 86_400_000)
+  TRACKING_HOUR_RETENTION = '30d';
 
   /** Whether shared caches (CDNs, proxies) may keep responses: `Cache-Control: public` or `private`. */
   @IsIn(['public', 'private'])

@@ -1,5 +1,7 @@
 import { parse as parseBytes } from 'bytes';
 import { validateEnvironment } from './environment';
+import { parseDuration } from '../common/time-buckets';
+import type { BucketRetention } from '../common/time-buckets';
 
 /** Typed settings, grouped by the capability that reads them. */
 export interface LapseConfig {
@@ -27,6 +29,8 @@ export interface LapseConfig {
   };
   tracking: {
     maxResources: number;
+    /** How long minute and hour buckets are kept, in milliseconds. */
+    retention: BucketRetention;
   };
   security: {
     /** Accepted API keys; empty: no authentication. */
@@ -70,7 +74,13 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       maxEntries: env.CACHE_MAX_ENTRIES,
       sweepIntervalMs: env.CACHE_SWEEP_INTERVAL_MS,
     },
-    tracking: { maxResources: env.TRACKING_MAX_RESOURCES },
+    tracking: {
+      maxResources: env.TRACKING_MAX_RESOURCES,
+      retention: {
+        minute: parseDuration(env.TRACKING_MINUTE_RETENTION) as number,
+        hour: parseDuration(env.TRACKING_HOUR_RETENTION) as number,
+      },
+    },
     security: {
       apiKeys: list(env.API_KEYS),
       authReads: env.AUTH_READS === 'true',

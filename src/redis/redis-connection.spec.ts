@@ -6,6 +6,7 @@ import { RedisCacheStore } from '../cache/redis-cache.store';
 import { StoreUnavailableError } from '../common/store-unavailable.error';
 import { RedisTrackingStore } from '../tracking/redis-tracking.store';
 import { RedisConnection } from './redis-connection';
+import { DEFAULT_RETENTION } from '../common/time-buckets';
 
 /**
  * The failure contract of the Redis adapters, against a real `redis-server`
@@ -148,7 +149,11 @@ if (redisBinary) {
       expect(connection.isReady).toBe(true);
       const namespace = uniqueNamespace();
       cache = new RedisCacheStore(connection, { namespace, sweepIntervalMs: 60_000 });
-      tracking = new RedisTrackingStore(connection, { namespace, maxResources: 100 });
+      tracking = new RedisTrackingStore(connection, {
+        namespace,
+        maxResources: 100,
+        retention: DEFAULT_RETENTION,
+      });
     });
 
     afterEach(async () => {
@@ -312,7 +317,11 @@ if (redisBinary) {
 
       const namespace = uniqueNamespace();
       const cache = new RedisCacheStore(current, { namespace, sweepIntervalMs: 60_000 });
-      const tracking = new RedisTrackingStore(current, { namespace, maxResources: 100 });
+      const tracking = new RedisTrackingStore(current, {
+        namespace,
+        maxResources: 100,
+        retention: DEFAULT_RETENTION,
+      });
       try {
         const calls: Array<[string, () => Promise<unknown>]> = [
           ['connection.run', () => current.run((client) => client.ping())],

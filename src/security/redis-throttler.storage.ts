@@ -1,5 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { RedisConnection } from '../redis/redis-connection';
+import { RedisScript } from '../redis/redis-script';
 
 /** What `ThrottlerStorage.increment` resolves (the package does not export the type by name). */
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -9,7 +10,7 @@ type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>
  * one atomic step. KEYS: counter. ARGV: window (ms).
  * Returns { hits in this window, ms left in it }.
  */
-const HIT_SCRIPT = `
+const HIT_SCRIPT = new RedisScript(`
 local hits = redis.call('INCR', KEYS[1])
 local left = redis.call('PTTL', KEYS[1])
 if hits == 1 or left < 0 then
@@ -17,7 +18,7 @@ if hits == 1 or left < 0 then
   left = tonumber(ARGV[1])
 end
 return { hits, left }
-`;
+`);
 
 /**
  * Rate-limit counters in Redis, so that a limit holds across every instance
@@ -31,7 +32,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     const [hits, left] = (await this.connection.run((client) =>
-      client.eval(HIT_SCRIPT, {
+      HIT_SCRIPT.run(client, {
         keys: [`${this.namespace}:throttle:${key}`],
         arguments: [String(ttl)],
       }),

@@ -1,5 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { LapseStats } from './stats.service';
+import { rangeBounds } from '../common/series-response';
+import { BUCKET_INTERVALS } from '../common/time-buckets';
+import type { BucketInterval, BucketRange } from '../common/time-buckets';
+import type { ActivityPoint, LapseStats } from './stats.service';
 
 /** Cache and tracker counters since the service started. */
 export class StatsResponseDto {
@@ -100,5 +103,79 @@ export function toStatsResponse(stats: LapseStats): StatsResponseDto {
     evicted: stats.evicted,
     interactions: stats.interactions,
     uptimeSeconds: stats.uptimeSeconds,
+  };
+}
+
+/** What happened in one bucket. */
+export class ActivityPointDto {
+  /**
+   * Start of the bucket (ISO-8601).
+   * @example 2026-11-27T08:01:00.000Z
+   */
+  t!: string;
+
+  /** @example 120 */
+  hits!: number;
+
+  /** @example 8 */
+  misses!: number;
+
+  /** @example 15 */
+  sets!: number;
+
+  /** @example 1 */
+  deletes!: number;
+
+  /** @example 4 */
+  expired!: number;
+
+  /**
+   * Evicted to make room. On Redis: Redis's server-wide count, filed under the bucket in which a sweep noticed it.
+   * @example 0
+   */
+  evicted!: number;
+
+  /** @example 42 */
+  interactions!: number;
+}
+
+/** Cache activity and interactions per minute or hour, oldest first, with zeros where there were none. */
+export class StatsSeriesResponseDto {
+  @ApiProperty({ enum: BUCKET_INTERVALS, example: 'minute' })
+  interval!: BucketInterval;
+
+  /**
+   * Start of the first bucket (ISO-8601).
+   * @example 2026-11-27T07:02:00.000Z
+   */
+  from!: string;
+
+  /**
+   * End of the last bucket (ISO-8601, exclusive).
+   * @example 2026-11-27T08:03:00.000Z
+   */
+  to!: string;
+
+  @ApiProperty({ type: [ActivityPointDto] })
+  points!: ActivityPointDto[];
+}
+
+export function toStatsSeriesResponse(
+  range: BucketRange,
+  points: ActivityPoint[],
+): StatsSeriesResponseDto {
+  return {
+    interval: range.interval,
+    ...rangeBounds(range),
+    points: points.map(({ t, hits, misses, sets, deletes, expired, evicted, interactions }) => ({
+      t: new Date(t).toISOString(),
+      hits,
+      misses,
+      sets,
+      deletes,
+      expired,
+      evicted,
+      interactions,
+    })),
   };
 }

@@ -1,6 +1,12 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { StatsResponseDto, toStatsResponse } from './stats-response.dto';
+import { SeriesQueryDto } from '../common/series-query.dto';
+import {
+  StatsResponseDto,
+  StatsSeriesResponseDto,
+  toStatsResponse,
+  toStatsSeriesResponse,
+} from './stats-response.dto';
 import { StatsService } from './stats.service';
 
 @ApiTags('stats')
@@ -13,5 +19,13 @@ export class StatsController {
   @ApiOkResponse({ type: StatsResponseDto })
   async get(): Promise<StatsResponseDto> {
     return toStatsResponse(await this.stats.snapshot());
+  }
+
+  /** Hits, misses, writes, deletes, expiries, evictions and interactions per minute or hour. */
+  @Get('series')
+  @ApiOkResponse({ type: StatsSeriesResponseDto })
+  async series(@Query() query: SeriesQueryDto): Promise<StatsSeriesResponseDto> {
+    const { range, points } = await this.stats.series(query);
+    return toStatsSeriesResponse(range, points);
   }
 }

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CacheService } from '../cache';
-import type { CacheStats } from '../cache';
+import type { CacheCounters, CacheStats } from '../cache';
+import { bucketStarts } from '../common/time-buckets';
+import type { BucketRange } from '../common/time-buckets';
+import { resolveSeriesRange } from '../common/time-range';
+import type { RangeQuery } from '../common/time-range';
 import { ResourcesService } from '../resources/resources.service';
 import { TrackingService } from '../tracking/tracking.service';
 
@@ -14,7 +18,14 @@ export interface LapseStats extends CacheStats {
   uptimeSeconds: number;
 }
 
-/** Gathers cache and tracker counters into one snapshot. */
+/** What happened in one bucket: the cache's counters and the interactions recorded. */
+export interface ActivityPoint extends CacheCounters {
+  /** Start of the bucket (epoch ms). */
+  t: number;
+  interactions: number;
+}
+
+/** Gathers cache and tracker counters into one snapshot, or per time bucket. */
 @Injectable()
 export class StatsService {
   private readonly startedAt = Date.now();
@@ -24,6 +35,21 @@ export class StatsService {
     private readonly resources: ResourcesService,
     private readonly tracking: TrackingService,
   ) {}
+
+  /** Cache activity and interactions per bucket, oldest first. */
+  async series(query: RangeQuery): Promise<{ range: BucketRange; points: ActivityPoint[] }> {
+    const range = resolveSeriesRange(query, Date.now(), this.tracking.retention);
+    const [cache, interactions] = await Promise.all([
+      this.cache.activityPerBucket(range),
+      this.tracking.activity(range),
+    ]);
+    const points = bucketStarts(range).map((t, i) => ({
+      t,
+      ...cache[i],
+      interactions: interactions[i],
+    }));
+    return { range, points };
+  }
 
   async snapshot(): Promise<LapseStats> {
     const [cache, interactions] = await Promise.all([

@@ -37,10 +37,12 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
       cache: new RedisCacheStore(redis, {
         namespace: store.namespace,
         sweepIntervalMs: cache.sweepIntervalMs,
+        retention: tracking.retention,
       }),
       tracking: new RedisTrackingStore(redis, {
         namespace: store.namespace,
         maxResources: tracking.maxResources,
+        retention: tracking.retention,
       }),
       throttler: new RedisThrottlerStorage(redis, store.namespace),
     };
@@ -50,8 +52,12 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
     cache: new MemoryCacheStore({
       maxEntries: cache.maxEntries,
       sweepIntervalMs: cache.sweepIntervalMs,
+      retention: tracking.retention,
     }),
-    tracking: new MemoryTrackingStore(tracking.maxResources),
+    tracking: new MemoryTrackingStore({
+      maxResources: tracking.maxResources,
+      retention: tracking.retention,
+    }),
     throttler: undefined,
   };
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import type { TopResource } from './tracking-store';
 import { MemoryTrackingStore } from './memory-tracking.store';
+import { DEFAULT_RETENTION } from '../common/time-buckets';
 
 const T0 = Date.UTC(2030, 0, 1);
 
@@ -12,7 +13,7 @@ describe(MemoryTrackingStore.name, () => {
   let sut: MemoryTrackingStore;
 
   beforeEach(() => {
-    sut = new MemoryTrackingStore(1000);
+    sut = new MemoryTrackingStore({ maxResources: 1000, retention: DEFAULT_RETENTION });
   });
 
   describe('record and summary', () => {
@@ -134,7 +135,7 @@ describe(MemoryTrackingStore.name, () => {
           fc.integer({ min: 1, max: 30 }),
           fc.integer({ min: 1, max: 40 }),
           async (interactions, limit, maxResources) => {
-            const store = new MemoryTrackingStore(maxResources);
+            const store = new MemoryTrackingStore({ maxResources, retention: DEFAULT_RETENTION });
             // The model keeps rows in activity order: a Map iterates in insertion order.
             const model = new Map<string, TopResource>();
             for (const [i, { id: resourceId, type }] of interactions.entries()) {
@@ -158,7 +159,7 @@ describe(MemoryTrackingStore.name, () => {
 
   describe('bound on resources', () => {
     beforeEach(() => {
-      sut = new MemoryTrackingStore(3);
+      sut = new MemoryTrackingStore({ maxResources: 3, retention: DEFAULT_RETENTION });
     });
 
     it('drops the least recently active resource when one more is tracked', async () => {
@@ -206,7 +207,7 @@ describe(MemoryTrackingStore.name, () => {
     });
 
     it('counts every interaction, those of dropped resources included', async () => {
-      sut = new MemoryTrackingStore(2);
+      sut = new MemoryTrackingStore({ maxResources: 2, retention: DEFAULT_RETENTION });
       for (const id of ['a', 'a', 'b', 'c', 'd']) await sut.record(id, 'view', T0);
 
       expect(await sut.summary('a')).toBeUndefined();

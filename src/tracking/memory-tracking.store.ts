@@ -1,37 +1,86 @@
+import type { OnModuleDestroy } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { BucketedCounters } from '../common/bucketed-counters';
+import {
+  BUCKET_INTERVALS,
+  bucketOf,
+  bucketStarts,
+  INTERVAL_MS,
+  oldestKept,
+} from '../common/time-buckets';
+import type { BucketInterval, BucketRange, BucketRetention } from '../common/time-buckets';
 import { compareUtf8, takeSmallest } from '../common/utf8-order';
-import type { InteractionSummary, TopResource, TrackingStore } from './tracking-store';
+import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from './tracking-store';
 
-interface Tally {
+interface Counts {
   total: number;
   byType: Map<string, number>;
+}
+
+interface Tally extends Counts {
   firstAt: number;
   lastAt: number;
+  /** Per interval: bucket start → counts, in time order. */
+  buckets: Record<BucketInterval, Map<number, Counts>>;
+}
+
+/** Settings of {@link MemoryTrackingStore}. */
+export interface MemoryTrackingStoreOptions {
+  maxResources: number;
+  retention: BucketRetention;
+  /** How often buckets past their retention are dropped, in milliseconds. */
+  pruneIntervalMs?: number;
 }
 
 /**
  * In-process tracker. Counting is exact because each update runs to completion
  * without yielding. Bounded by `maxResources`: the least recently active
- * resource is dropped first (reads do not count as activity).
+ * resource is dropped first (reads do not count as activity), with its time
+ * buckets. Buckets older than their retention are dropped as new ones start
+ * and by a periodic pass over idle resources.
  */
-export class MemoryTrackingStore implements TrackingStore {
+export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
   private readonly tallies: LRUCache<string, Tally>;
+  private readonly retention: BucketRetention;
+  private readonly interactionsPerBucket: BucketedCounters<'interactions'>;
+  private readonly pruneTimer: NodeJS.Timeout;
   private interactions = 0;
 
-  constructor(maxResources: number) {
+  constructor({ maxResources, retention, pruneIntervalMs = 60_000 }: MemoryTrackingStoreOptions) {
     this.tallies = new LRUCache<string, Tally>({ max: maxResources });
+    this.retention = retention;
+    this.interactionsPerBucket = new BucketedCounters(['interactions'], retention);
+    this.pruneTimer = setInterval(() => this.dropExpiredBuckets(Date.now()), pruneIntervalMs);
+    this.pruneTimer.unref();
   }
 
   record(resourceId: string, type: string, at: number): Promise<number> {
     let tally = this.tallies.get(resourceId);
     if (!tally) {
-      tally = { total: 0, byType: new Map(), firstAt: at, lastAt: at };
+      tally = {
+        total: 0,
+        byType: new Map(),
+        firstAt: at,
+        lastAt: at,
+        buckets: { minute: new Map(), hour: new Map() },
+      };
       this.tallies.set(resourceId, tally);
     }
-    tally.total += 1;
-    tally.byType.set(type, (tally.byType.get(type) ?? 0) + 1);
+    count(tally, type);
+    for (const interval of BUCKET_INTERVALS) {
+      const buckets = tally.buckets[interval];
+      const start = bucketOf(at, interval);
+      let bucket = buckets.get(start);
+      if (!bucket) {
+        bucket = { total: 0, byType: new Map() };
+        buckets.set(start, bucket);
+        dropBefore(buckets, oldestKept(at, interval, this.retention));
+      }
+      count(bucket, type);
+    }
     tally.lastAt = Math.max(tally.lastAt, at);
     this.interactions += 1;
+    this.interactionsPerBucket.add(at, 'interactions');
     return Promise.resolve(tally.total);
   }
 
@@ -59,6 +108,65 @@ export class MemoryTrackingStore implements TrackingStore {
 
   countInteractions(): Promise<number> {
     return Promise.resolve(this.interactions);
+  }
+
+  series(resourceId: string, range: BucketRange): Promise<SeriesPoint[]> {
+    const buckets = this.tallies.peek(resourceId)?.buckets[range.interval];
+    const oldest = oldestKept(Date.now(), range.interval, this.retention);
+    return Promise.resolve(
+      bucketStarts(range).map((t) => {
+        const bucket = t >= oldest ? buckets?.get(t) : undefined;
+        return { t, total: bucket?.total ?? 0, byType: Object.fromEntries(bucket?.byType ?? []) };
+      }),
+    );
+  }
+
+  topWithin(window: BucketRange, limit: number): Promise<TopResource[]> {
+    const from = Math.max(window.first, oldestKept(Date.now(), window.interval, this.retention));
+    const to = window.first + window.count * INTERVAL_MS[window.interval];
+    const rows = (function* (tallies: LRUCache<string, Tally>) {
+      for (const [resourceId, { buckets, lastAt }] of tallies.entries()) {
+        let total = 0;
+        for (const [start, bucket] of buckets[window.interval]) {
+          if (start >= from && start < to) total += bucket.total;
+        }
+        if (total > 0) yield { resourceId, total, lastAt };
+      }
+    })(this.tallies);
+    return Promise.resolve(takeSmallest(rows, limit, compareTop));
+  }
+
+  activity(range: BucketRange): Promise<number[]> {
+    return Promise.resolve(
+      this.interactionsPerBucket.read(range, Date.now()).map(({ interactions }) => interactions),
+    );
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.pruneTimer);
+  }
+
+  /** Drops the buckets of every resource that are past their retention. */
+  dropExpiredBuckets(now: number): void {
+    const oldest = BUCKET_INTERVALS.map(
+      (interval) => [interval, oldestKept(now, interval, this.retention)] as const,
+    );
+    for (const tally of this.tallies.values()) {
+      for (const [interval, start] of oldest) dropBefore(tally.buckets[interval], start);
+    }
+  }
+}
+
+function count(counts: Counts, type: string): void {
+  counts.total += 1;
+  counts.byType.set(type, (counts.byType.get(type) ?? 0) + 1);
+}
+
+/** Drops buckets that start before `oldest`; they come first, being created in time order. */
+function dropBefore(buckets: Map<number, Counts>, oldest: number): void {
+  for (const start of buckets.keys()) {
+    if (start >= oldest) break;
+    buckets.delete(start);
   }
 }
 

@@ -1,5 +1,16 @@
 import type { RedisConnection } from '../redis/redis-connection';
-import type { InteractionSummary, TopResource, TrackingStore } from './tracking-store';
+import { RedisScript } from '../redis/redis-script';
+import {
+  BUCKET_INTERVALS,
+  bucketExpiry,
+  bucketOf,
+  bucketStarts,
+  INTERVAL_MS,
+  oldestKept,
+} from '../common/time-buckets';
+import type { BucketRange, BucketRetention } from '../common/time-buckets';
+import { compareUtf8, takeSmallest } from '../common/utf8-order';
+import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from './tracking-store';
 
 /**
  * Records one interaction atomically: the resource's hash, its place in the
@@ -7,13 +18,30 @@ import type { InteractionSummary, TopResource, TrackingStore } from './tracking-
  * the least recently active resources beyond the bound. The global count is
  * also the activity sequence, so "least recent" never ties.
  *
+ * It also counts the interaction in its minute and hour buckets (see
+ * {@link RedisTrackingStore}), which expire on their own after their retention.
+ *
  * KEYS: totals, activity, interactions, resource hash
- * ARGV: resource id, type, now (ms), max resources, resource hash prefix
+ * ARGV: resource id, type, now (ms), max resources, resource hash prefix,
+ *       bucket prefix, then per interval (minute, hour): name, start, expire-at (ms)
  */
-const RECORD_SCRIPT = `
+const RECORD_SCRIPT = new RedisScript(`
 local total = redis.call('HINCRBY', KEYS[4], 'total', 1)
 redis.call('HINCRBY', KEYS[4], 't:' .. ARGV[2], 1)
 redis.call('HSETNX', KEYS[4], 'firstAt', ARGV[3])
+local since = redis.call('HGET', KEYS[4], 'firstAt')
+for i = 7, #ARGV, 3 do
+  local interval, start, expireAt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local ranking = ARGV[6] .. 'w:' .. interval .. ':' .. start
+  local counts = ARGV[6] .. 's:' .. interval .. ':' .. start .. ':' .. ARGV[1]
+  local all = ARGV[6] .. 'n:' .. interval .. ':' .. start
+  redis.call('ZINCRBY', ranking, -1, ARGV[1])
+  redis.call('HSETNX', counts, 'since', since)
+  redis.call('HINCRBY', counts, 'total', 1)
+  redis.call('HINCRBY', counts, 't:' .. ARGV[2], 1)
+  redis.call('INCR', all)
+  for _, key in ipairs({ ranking, counts, all }) do redis.call('PEXPIREAT', key, expireAt) end
+end
 local lastAt = tonumber(redis.call('HGET', KEYS[4], 'lastAt') or '0')
 if tonumber(ARGV[3]) > lastAt then redis.call('HSET', KEYS[4], 'lastAt', ARGV[3]) end
 local sequence = redis.call('INCR', KEYS[3])
@@ -28,13 +56,13 @@ if excess > 0 then
   end
 end
 return total
-`;
+`);
 
 /**
  * The top of the ranking with each row's last activity, in one round trip.
  * Totals are stored negated so that ZRANGE lists the highest first and ties by id.
  */
-const TOP_SCRIPT = `
+const TOP_SCRIPT = new RedisScript(`
 local rows = redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
 local out = {}
 for i = 1, #rows, 2 do
@@ -43,12 +71,96 @@ for i = 1, #rows, 2 do
   out[#out + 1] = redis.call('HGET', ARGV[2] .. rows[i], 'lastAt') or '0'
 end
 return out
-`;
+`);
+
+/**
+ * One resource's counts per bucket of a range. A bucket counts only if it
+ * belongs to the resource as it is now (its `since` is the resource's
+ * `firstAt`): a resource dropped by the bound and tracked again starts afresh.
+ *
+ * KEYS: resource hash
+ * ARGV: bucket prefix, interval, first start, count, step, resource id
+ * Returns one flat field/value list per bucket, oldest first.
+ */
+const SERIES_SCRIPT = new RedisScript(`
+local since = redis.call('HGET', KEYS[1], 'firstAt')
+local first, step = tonumber(ARGV[3]), tonumber(ARGV[5])
+local out = {}
+for i = 0, tonumber(ARGV[4]) - 1 do
+  local fields = {}
+  if since then
+    local key = ARGV[1] .. 's:' .. ARGV[2] .. ':' .. string.format('%d', first + i * step) .. ':' .. ARGV[6]
+    if redis.call('HGET', key, 'since') == since then fields = redis.call('HGETALL', key) end
+  end
+  out[#out + 1] = fields
+end
+return out
+`);
+
+/**
+ * Candidates for the top of a window: the union of the window's bucket
+ * rankings (ZUNIONSTORE, never a scan), read highest first. A resource no
+ * longer tracked is skipped. One tracked again since the window began (so
+ * some of its counts may predate its return) is counted afresh from its own
+ * buckets. Reading stops once `limit` rows are known to beat every candidate
+ * left, whose union count bounds their true count from above.
+ *
+ * ARGV: bucket prefix, interval, first start, count, step, limit, resource hash prefix
+ * Returns id, total, lastAt triples; the caller orders them and keeps `limit`.
+ */
+const TOP_WITHIN_SCRIPT = new RedisScript(`
+local prefix, interval = ARGV[1], ARGV[2]
+local first, count, step, limit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local function start(i) return string.format('%d', first + i * step) end
+local rankings = {}
+for i = 0, count - 1 do rankings[#rankings + 1] = prefix .. 'w:' .. interval .. ':' .. start(i) end
+local union = prefix .. 'window-union'
+redis.call('ZUNIONSTORE', union, #rankings, unpack(rankings))
+local out, totals, offset = {}, {}, 0
+local done = false
+while not done do
+  local page = redis.call('ZRANGE', union, offset, offset + 199, 'WITHSCORES')
+  if #page == 0 then break end
+  offset = offset + 200
+  for i = 1, #page, 2 do
+    local id, bound = page[i], -tonumber(page[i + 1])
+    local above = 0
+    for _, total in ipairs(totals) do if total > bound then above = above + 1 end end
+    if above >= limit then
+      done = true
+      break
+    end
+    local resource = ARGV[7] .. id
+    local since = redis.call('HGET', resource, 'firstAt')
+    if since then
+      local total = bound
+      if tonumber(since) >= first then
+        total = 0
+        for j = 0, count - 1 do
+          local key = prefix .. 's:' .. interval .. ':' .. start(j) .. ':' .. id
+          if redis.call('HGET', key, 'since') == since then
+            total = total + tonumber(redis.call('HGET', key, 'total') or '0')
+          end
+        end
+      end
+      if total > 0 then
+        totals[#totals + 1] = total
+        out[#out + 1] = id
+        out[#out + 1] = total
+        out[#out + 1] = redis.call('HGET', resource, 'lastAt') or '0'
+      end
+    end
+  end
+end
+redis.call('DEL', union)
+return out
+`);
 
 /** Settings of {@link RedisTrackingStore}. */
 export interface RedisTrackingStoreOptions {
   namespace: string;
   maxResources: number;
+  retention: BucketRetention;
 }
 
 /**
@@ -56,36 +168,56 @@ export interface RedisTrackingStoreOptions {
  * run atomically by the server. `top()` reads a sorted set, never a scan.
  *
  * Keys: `<ns>:tracking:totals`, `<ns>:tracking:activity` (sorted sets),
- * `<ns>:tracking:interactions` (counter), `<ns>:tracking:r:<id>` (hash per resource).
+ * `<ns>:tracking:interactions` (counter), `<ns>:tracking:r:<id>` (hash per
+ * resource), and per bucket (`<i>` is `minute` or `hour`, `<t>` its start),
+ * each expiring after its retention: `<ns>:tracking:w:<i>:<t>` (ranking, a
+ * sorted set of negated counts), `<ns>:tracking:s:<i>:<t>:<id>` (a resource's
+ * counts by type) and `<ns>:tracking:n:<i>:<t>` (all interactions).
+ * Bucket keys are derived inside the scripts: one Redis, not a Cluster.
  */
 export class RedisTrackingStore implements TrackingStore {
   private readonly totalsKey: string;
   private readonly activityKey: string;
   private readonly interactionsKey: string;
   private readonly resourcePrefix: string;
+  private readonly bucketPrefix: string;
   private readonly maxResources: number;
+  private readonly retention: BucketRetention;
 
   constructor(
     private readonly connection: RedisConnection,
-    { namespace, maxResources }: RedisTrackingStoreOptions,
+    { namespace, maxResources, retention }: RedisTrackingStoreOptions,
   ) {
     this.totalsKey = `${namespace}:tracking:totals`;
     this.activityKey = `${namespace}:tracking:activity`;
     this.interactionsKey = `${namespace}:tracking:interactions`;
     this.resourcePrefix = `${namespace}:tracking:r:`;
+    this.bucketPrefix = `${namespace}:tracking:`;
     this.maxResources = maxResources;
+    this.retention = retention;
   }
 
   async record(resourceId: string, type: string, at: number): Promise<number> {
     const total = await this.connection.run((client) =>
-      client.eval(RECORD_SCRIPT, {
+      RECORD_SCRIPT.run(client, {
         keys: [
           this.totalsKey,
           this.activityKey,
           this.interactionsKey,
           this.resourcePrefix + resourceId,
         ],
-        arguments: [resourceId, type, String(at), String(this.maxResources), this.resourcePrefix],
+        arguments: [
+          resourceId,
+          type,
+          String(at),
+          String(this.maxResources),
+          this.resourcePrefix,
+          this.bucketPrefix,
+          ...BUCKET_INTERVALS.flatMap((interval) => {
+            const start = bucketOf(at, interval);
+            return [interval, String(start), String(bucketExpiry(start, interval, this.retention))];
+          }),
+        ],
       }),
     );
     return Number(total);
@@ -120,7 +252,7 @@ export class RedisTrackingStore implements TrackingStore {
     // ZRANGE 0 -1 would mean "everything".
     if (limit <= 0) return [];
     const flat = (await this.connection.run((client) =>
-      client.eval(TOP_SCRIPT, {
+      TOP_SCRIPT.run(client, {
         keys: [this.totalsKey],
         arguments: [String(limit), this.resourcePrefix],
       }),
@@ -132,8 +264,81 @@ export class RedisTrackingStore implements TrackingStore {
     return rows;
   }
 
+  async series(resourceId: string, range: BucketRange): Promise<SeriesPoint[]> {
+    const buckets = (await this.connection.run((client) =>
+      SERIES_SCRIPT.run(client, {
+        keys: [this.resourcePrefix + resourceId],
+        arguments: [...this.rangeArguments(range), resourceId],
+      }),
+    )) as string[][];
+    return bucketStarts(range).map((t, i) => ({ t, ...countsOf(buckets[i]) }));
+  }
+
+  async topWithin(window: BucketRange, limit: number): Promise<TopResource[]> {
+    const flat = (await this.connection.run((client) =>
+      TOP_WITHIN_SCRIPT.run(client, {
+        keys: [],
+        arguments: [...this.rangeArguments(window), String(limit), this.resourcePrefix],
+      }),
+    )) as Array<string | number>;
+    const rows: TopResource[] = [];
+    for (let i = 0; i < flat.length; i += 3) {
+      rows.push({
+        resourceId: String(flat[i]),
+        total: Number(flat[i + 1]),
+        lastAt: Number(flat[i + 2]),
+      });
+    }
+    return takeSmallest(rows, limit, compareTop);
+  }
+
+  async activity(range: BucketRange): Promise<number[]> {
+    const keys = bucketStarts(range).map((t) => `${this.bucketPrefix}n:${range.interval}:${t}`);
+    const counts = await this.connection.run((client) => client.mGet(keys));
+    return counts.map((count) => Number(count ?? 0));
+  }
+
+  /** Bucket prefix, interval, first start, count and step, as the scripts take them. */
+  private rangeArguments({ interval, first, count }: BucketRange): string[] {
+    // Buckets past their retention may still await Redis's expiry: never read them.
+    const oldest = oldestKept(Date.now(), interval, this.retention);
+    const skipped = Math.max(0, Math.min(count, (oldest - first) / INTERVAL_MS[interval]));
+    return [
+      this.bucketPrefix,
+      interval,
+      String(first + skipped * INTERVAL_MS[interval]),
+      String(count - skipped),
+      String(INTERVAL_MS[interval]),
+    ];
+  }
+
   async countInteractions(): Promise<number> {
     const count = await this.connection.run((client) => client.get(this.interactionsKey));
     return Number(count ?? 0);
   }
+}
+
+/** A bucket's flat HGETALL reply as counts: `total` and `t:<type>` fields. */
+function countsOf(fields: string[]): Omit<SeriesPoint, 't'> {
+  let total = 0;
+  const byType: Record<string, number> = {};
+  for (let i = 0; i < fields.length; i += 2) {
+    const [field, value] = [fields[i], Number(fields[i + 1])];
+    if (field === 'total') total = value;
+    else if (field.startsWith('t:')) {
+      // defineProperty: a type named `__proto__` is data, not a prototype.
+      Object.defineProperty(byType, field.slice(2), {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  return { total, byType };
+}
+
+/** Highest total first; ties by id in UTF-8 byte order. */
+function compareTop(a: TopResource, b: TopResource): number {
+  return b.total - a.total || compareUtf8(a.resourceId, b.resourceId);
 }

@@ -5,6 +5,7 @@ import { RedisConnection } from '../redis/redis-connection';
 import { MemoryTrackingStore } from './memory-tracking.store';
 import { RedisTrackingStore } from './redis-tracking.store';
 import type { InteractionSummary, TopResource, TrackingStore } from './tracking-store';
+import { DEFAULT_RETENTION } from '../common/time-buckets';
 
 /**
  * The contract of the TrackingStore port, run as one set of tests against
@@ -397,7 +398,10 @@ if (!redisBinary) {
   );
 }
 
-describeTrackingStore('memory', (maxResources) => new MemoryTrackingStore(maxResources));
+describeTrackingStore(
+  'memory',
+  (maxResources) => new MemoryTrackingStore({ maxResources, retention: DEFAULT_RETENTION }),
+);
 
 if (redisBinary) {
   describe('Redis', () => {
@@ -419,7 +423,11 @@ if (redisBinary) {
     describeTrackingStore(
       'redis',
       (maxResources) =>
-        new RedisTrackingStore(connection, { namespace: uniqueNamespace(), maxResources }),
+        new RedisTrackingStore(connection, {
+          namespace: uniqueNamespace(),
+          maxResources,
+          retention: DEFAULT_RETENTION,
+        }),
     );
   });
 }

@@ -8,12 +8,15 @@ import {
 } from '@nestjs/swagger';
 import {
   InteractionResponseDto,
+  InteractionSeriesResponseDto,
   InteractionSummaryResponseDto,
   TopResourceResponseDto,
   toInteractionResponse,
+  toSeriesResponse,
   toSummaryResponse,
   toTopResourceResponse,
 } from './dto/interaction-response.dto';
+import { SeriesQueryDto } from '../common/series-query.dto';
 import { InteractionParamsDto } from './dto/interaction-params.dto';
 import { TopQueryDto } from './dto/top-query.dto';
 import { TrackInteractionDto } from './dto/track-interaction.dto';
@@ -32,11 +35,22 @@ export class TrackingController {
     return toInteractionResponse(await this.tracking.record(body));
   }
 
-  /** The most-interacted resources, highest total first. */
+  /** The most-interacted resources, highest total first; with `since`, within that window. */
   @Get()
   @ApiOkResponse({ type: [TopResourceResponseDto] })
-  async top(@Query() { limit }: TopQueryDto): Promise<TopResourceResponseDto[]> {
-    return (await this.tracking.top(limit)).map(toTopResourceResponse);
+  async top(@Query() { limit, since }: TopQueryDto): Promise<TopResourceResponseDto[]> {
+    return (await this.tracking.top(limit, since)).map(toTopResourceResponse);
+  }
+
+  /** A resource's interactions per minute or hour, oldest first, zero-filled. */
+  @Get(':resourceId/series')
+  @ApiOkResponse({ type: InteractionSeriesResponseDto })
+  async series(
+    @Param() { resourceId }: InteractionParamsDto,
+    @Query() query: SeriesQueryDto,
+  ): Promise<InteractionSeriesResponseDto> {
+    const { range, points } = await this.tracking.series(resourceId, query);
+    return toSeriesResponse(resourceId, range, points);
   }
 
   /** Interaction counts of one resource. */

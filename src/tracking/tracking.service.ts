@@ -1,7 +1,12 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { resolveSeriesRange, resolveWindow } from '../common/time-range';
+import type { RangeQuery } from '../common/time-range';
+import type { BucketRange, BucketRetention } from '../common/time-buckets';
+import type { LapseConfig } from '../config/lapse.config';
 import { ResourcesService } from '../resources/resources.service';
 import { TrackingStore } from './tracking-store';
-import type { InteractionSummary, TopResource } from './tracking-store';
+import type { InteractionSummary, SeriesPoint, TopResource } from './tracking-store';
 
 /** The interaction type recorded when a client names none. */
 export const DEFAULT_INTERACTION_TYPE = 'view';
@@ -29,11 +34,16 @@ export interface RecordedInteraction {
 export class TrackingService {
   /** Interactions recorded by this process, for its own metrics. */
   private recordedHere = 0;
+  /** How long minute and hour buckets are kept. */
+  readonly retention: BucketRetention;
 
   constructor(
     @Inject(TrackingStore) private readonly store: TrackingStore,
     private readonly resources: ResourcesService,
-  ) {}
+    config: ConfigService<LapseConfig, true>,
+  ) {
+    this.retention = config.get('tracking', { infer: true }).retention;
+  }
 
   /** Records one interaction, caching its data first when it carries some. */
   async record({
@@ -57,9 +67,27 @@ export class TrackingService {
     return summary;
   }
 
-  /** The most-interacted resources, highest first. */
-  top(limit: number): Promise<TopResource[]> {
-    return this.store.top(limit);
+  /**
+   * The most-interacted resources, highest first: of all time, or counting
+   * only interactions since `since` (relative or ISO-8601).
+   */
+  top(limit: number, since?: string): Promise<TopResource[]> {
+    if (since === undefined) return this.store.top(limit);
+    return this.store.topWithin(resolveWindow(since, Date.now(), this.retention), limit);
+  }
+
+  /** A resource's interactions per bucket; zeros for a resource never tracked. */
+  async series(
+    resourceId: string,
+    query: RangeQuery,
+  ): Promise<{ range: BucketRange; points: SeriesPoint[] }> {
+    const range = resolveSeriesRange(query, Date.now(), this.retention);
+    return { range, points: await this.store.series(resourceId, range) };
+  }
+
+  /** All interactions per bucket of `range`. */
+  activity(range: BucketRange): Promise<number[]> {
+    return this.store.activity(range);
   }
 
   /** Interactions recorded by this process since it started. */

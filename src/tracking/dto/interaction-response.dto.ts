@@ -1,5 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { InteractionSummary, TopResource } from '../tracking-store';
+import { rangeBounds } from '../../common/series-response';
+import { BUCKET_INTERVALS } from '../../common/time-buckets';
+import type { BucketInterval, BucketRange } from '../../common/time-buckets';
+import type { InteractionSummary, SeriesPoint, TopResource } from '../tracking-store';
 import type { RecordedInteraction } from '../tracking.service';
 
 /** An interaction just recorded. */
@@ -80,5 +83,62 @@ export function toTopResourceResponse(row: TopResource): TopResourceResponseDto 
     resourceId: row.resourceId,
     total: row.total,
     lastAt: new Date(row.lastAt).toISOString(),
+  };
+}
+
+/** Interactions of one resource in one bucket. */
+export class InteractionPointDto {
+  /**
+   * Start of the bucket (ISO-8601).
+   * @example 2026-11-27T08:01:00.000Z
+   */
+  t!: string;
+
+  /** @example 3 */
+  total!: number;
+
+  @ApiProperty({
+    description: 'Count per interaction type (types with none are left out).',
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { view: 2, share: 1 },
+  })
+  byType!: Record<string, number>;
+}
+
+/** A resource's interactions per minute or hour, oldest first, with zeros where there were none. */
+export class InteractionSeriesResponseDto {
+  /** @example https://example.com/articles/42 */
+  resourceId!: string;
+
+  @ApiProperty({ enum: BUCKET_INTERVALS, example: 'minute' })
+  interval!: BucketInterval;
+
+  /**
+   * Start of the first bucket (ISO-8601).
+   * @example 2026-11-27T07:02:00.000Z
+   */
+  from!: string;
+
+  /**
+   * End of the last bucket (ISO-8601, exclusive).
+   * @example 2026-11-27T08:03:00.000Z
+   */
+  to!: string;
+
+  @ApiProperty({ type: [InteractionPointDto] })
+  points!: InteractionPointDto[];
+}
+
+export function toSeriesResponse(
+  resourceId: string,
+  range: BucketRange,
+  points: SeriesPoint[],
+): InteractionSeriesResponseDto {
+  return {
+    resourceId,
+    interval: range.interval,
+    ...rangeBounds(range),
+    points: points.map(({ t, total, byType }) => ({ t: new Date(t).toISOString(), total, byType })),
   };
 }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIntegerQuery } from '../../common/validation';
+import { IsIntegerQuery, IsTimeQuery } from '../../common/validation';
 
 export const MAX_TOP_LIMIT = 1000;
 
@@ -13,4 +13,13 @@ export class TopQueryDto {
   })
   @IsIntegerQuery(1, MAX_TOP_LIMIT)
   limit: number = 10;
+
+  @ApiPropertyOptional({
+    description:
+      'Count only interactions since then: relative (`-15m`, `-1h`, `-24h`) or ISO-8601, ' +
+      'from the start of its minute (hour, beyond the minute retention). Default: all time.',
+    example: '-1h',
+  })
+  @IsTimeQuery()
+  since?: string;
 }
