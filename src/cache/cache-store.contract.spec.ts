@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
 import type { CacheEntry } from './cache-entry';
-import type { CacheAccessCounter, CacheStore } from './cache-store';
+import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
 import { MemoryCacheStore } from './memory-cache.store';
 import { RedisCacheStore } from './redis-cache.store';
+import type { BucketInterval, BucketRange } from '../common/time-buckets';
 
 /**
  * The contract of the CacheStore port, run as one set of tests against every
@@ -38,6 +39,61 @@ function entryOf<T>(value: T, ttlMs: number, tags: string[] = []): CacheEntry<T>
     storedAt,
     expiresAt: storedAt + ttlMs,
   };
+}
+
+/** Bucket length per interval, spelled out rather than taken from the code under test. */
+const SIZE: Record<BucketInterval, number> = { minute: 60_000, hour: 3_600_000 };
+const startOf = (at: number, interval: BucketInterval): number =>
+  Math.floor(at / SIZE[interval]) * SIZE[interval];
+const NO_ACTIVITY: CacheCounters = {
+  hits: 0,
+  misses: 0,
+  sets: 0,
+  deletes: 0,
+  expired: 0,
+  evicted: 0,
+};
+
+/** Field-wise sum of per-bucket counters. */
+const sumOf = (points: readonly CacheCounters[]): CacheCounters =>
+  points.reduce(
+    (sum, point) => ({
+      hits: sum.hits + point.hits,
+      misses: sum.misses + point.misses,
+      sets: sum.sets + point.sets,
+      deletes: sum.deletes + point.deletes,
+      expired: sum.expired + point.expired,
+      evicted: sum.evicted + point.evicted,
+    }),
+    NO_ACTIVITY,
+  );
+
+/**
+ * Asserts that `store` counted exactly `expected` in the buckets of the time
+ * between `before` and `after` (the current minute and hour, unless the clock
+ * crossed a boundary meanwhile), and nothing in the three buckets before.
+ */
+async function expectActivityBetween(
+  store: CacheStore,
+  before: number,
+  after: number,
+  expected: Partial<CacheCounters>,
+): Promise<void> {
+  for (const interval of ['minute', 'hour'] as const) {
+    const current = startOf(before, interval);
+    const spanned = (startOf(after, interval) - current) / SIZE[interval] + 1;
+    const range: BucketRange = {
+      interval,
+      first: current - 3 * SIZE[interval],
+      count: 3 + spanned,
+    };
+
+    const points = await store.activity(range);
+
+    expect(points).toHaveLength(range.count);
+    expect(points.slice(0, 3)).toStrictEqual([NO_ACTIVITY, NO_ACTIVITY, NO_ACTIVITY]);
+    expect(sumOf(points.slice(3))).toStrictEqual({ ...NO_ACTIVITY, ...expected });
+  }
 }
 
 /**
@@ -282,6 +338,77 @@ export function describeCacheStore(
       expect(await store.countEntries()).toBe(1);
     });
 
+    describe('activity per bucket', () => {
+      it('reads zeros for every bucket before anything is counted, and nothing for no buckets', async () => {
+        const now = Date.now();
+        const minutes: BucketRange = {
+          interval: 'minute',
+          first: startOf(now, 'minute') - 4 * SIZE.minute,
+          count: 5,
+        };
+        const hours: BucketRange = {
+          interval: 'hour',
+          first: startOf(now, 'hour') - SIZE.hour,
+          count: 2,
+        };
+
+        expect(await store.activity(minutes)).toStrictEqual(Array(5).fill(NO_ACTIVITY));
+        expect(await store.activity(hours)).toStrictEqual(Array(2).fill(NO_ACTIVITY));
+        expect(await store.activity({ ...minutes, count: 0 })).toStrictEqual([]);
+      });
+
+      it('counts the hits and misses of readCounted() in the current minute and hour', async () => {
+        await put('k', 'kept');
+        const before = Date.now();
+        await store.readCounted('k');
+        await store.readCounted('k');
+        await store.readCounted('absent');
+        const after = Date.now();
+
+        await expectActivityBetween(store, before, after, { hits: 2, misses: 1 });
+      });
+
+      it('counts what increment() moves, by its amount, in the current minute and hour', async () => {
+        const before = Date.now();
+        await store.increment('sets', 3);
+        await store.increment('deletes');
+        await store.increment('hits', 2);
+        await store.increment('misses');
+        await Promise.all(Array.from({ length: 50 }, () => store.increment('sets')));
+        const after = Date.now();
+
+        await expectActivityBetween(store, before, after, {
+          hits: 2,
+          misses: 1,
+          sets: 53,
+          deletes: 1,
+        });
+      });
+
+      it('counts entries expired after their time-to-live once swept', async () => {
+        const before = Date.now();
+        await put('brief-1', 1, SHORT_TTL);
+        await put('brief-2', 2, SHORT_TTL);
+        await put('lasting', 3);
+        await sleep(SHORT_TTL + 300);
+        await sweepUntilExpired(2);
+        const after = Date.now();
+
+        await expectActivityBetween(store, before, after, { expired: 2 });
+      });
+
+      it('leaves the bucket counters to the caller too: Keyv reads and writes do not move them', async () => {
+        const before = Date.now();
+        await put('k', 1);
+        await read('k');
+        await read('absent');
+        await store.keyv.delete('k');
+        const after = Date.now();
+
+        await expectActivityBetween(store, before, after, {});
+      });
+    });
+
     const awkwardKeys = [
       '__proto__',
       'constructor',
@@ -341,6 +468,24 @@ describeCacheStore(
   () => new MemoryCacheStore({ maxEntries: 1_000, sweepIntervalMs: 60_000 }),
 );
 
+describe('MemoryCacheStore activity', () => {
+  it('files live entries evicted to make room under the current buckets', async () => {
+    const store = new MemoryCacheStore({ maxEntries: 2, sweepIntervalMs: 60_000 });
+    try {
+      const before = Date.now();
+      for (const key of ['a', 'b', 'c', 'd']) {
+        await store.keyv.set(key, entryOf(key, LONG_TTL), LONG_TTL);
+      }
+      const after = Date.now();
+
+      expect((await store.readCounters()).evicted).toBe(2);
+      await expectActivityBetween(store, before, after, { evicted: 2 });
+    } finally {
+      store.onModuleDestroy();
+    }
+  });
+});
+
 if (redisBinary) {
   describe('Redis', () => {
     let server: RedisServer;
@@ -396,6 +541,89 @@ if (redisBinary) {
         });
         expect((await store.readCounters()).hits).toBe(2);
       } finally {
+        store.onModuleDestroy();
+      }
+    });
+
+    it('counts activity in its buckets again after Redis has forgotten its scripts (SCRIPT FLUSH)', async () => {
+      const connection = await connect();
+      const store = new RedisCacheStore(connection, {
+        namespace: uniqueNamespace(),
+        sweepIntervalMs: 60_000,
+      });
+      try {
+        const before = Date.now();
+        await connection.client.scriptFlush();
+        await store.setIf('k', entryOf(1, LONG_TTL), LONG_TTL, {});
+        await connection.client.scriptFlush();
+        await store.readCounted('k');
+        await connection.client.scriptFlush();
+        await store.readCounted('absent');
+        await connection.client.scriptFlush();
+        await store.increment('sets');
+        await connection.client.scriptFlush();
+        await store.setIf('brief', entryOf(2, SHORT_TTL), SHORT_TTL, {});
+        await sleep(SHORT_TTL + 300);
+        await connection.client.scriptFlush();
+        expect(await store.sweepExpired()).toBe(1);
+        const after = Date.now();
+
+        await expectActivityBetween(store, before, after, {
+          hits: 1,
+          misses: 1,
+          sets: 1,
+          expired: 1,
+        });
+      } finally {
+        store.onModuleDestroy();
+      }
+    });
+
+    it("files Redis's evictions since the last sweep under the current buckets", async () => {
+      const connection = await connect();
+      const { client } = connection;
+      const store = new RedisCacheStore(connection, {
+        namespace: uniqueNamespace(),
+        sweepIntervalMs: 60_000,
+      });
+      const evictedKeys = async (): Promise<number> =>
+        Number(/evicted_keys:(\d+)/.exec(await client.info('stats'))?.[1]);
+      const junk = uniqueNamespace();
+      // One setting per CONFIG SET: Redis before 7 takes no more.
+      const configure = async (settings: Array<[string, string]>): Promise<void> => {
+        for (const [name, value] of settings) await client.configSet(name, value);
+      };
+      const unbounded: Array<[string, string]> = [
+        ['maxmemory', '0'],
+        ['maxmemory-policy', 'noeviction'],
+      ];
+      try {
+        const before = Date.now();
+        // The first sweep only notes Redis's count: evictions before it are not this store's to file.
+        await store.sweepExpired();
+        const seen = await evictedKeys();
+
+        // Make Redis evict: little memory to spare, and only keys with a time-to-live may go
+        // (the store's own key of evictions seen has none; its buckets do not exist yet).
+        const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
+        await configure([
+          ['maxmemory-policy', 'volatile-random'],
+          ['maxmemory', `${used + 256_000}`],
+        ]);
+        const filler = 'x'.repeat(10_000);
+        for (let i = 0; i < 100; i++) await client.set(`${junk}:${i}`, filler, { PX: LONG_TTL });
+        await configure(unbounded);
+        const evicted = (await evictedKeys()) - seen;
+        expect(evicted).toBeGreaterThan(0);
+
+        await store.sweepExpired();
+        // Filed once: a later sweep finds nothing new.
+        await store.sweepExpired();
+        const after = Date.now();
+
+        await expectActivityBetween(store, before, after, { evicted });
+      } finally {
+        await configure(unbounded);
         store.onModuleDestroy();
       }
     });

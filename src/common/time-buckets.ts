@@ -105,7 +105,15 @@ export function parseTime(text: string, now: number): number | undefined {
   if (relative) return now - Number(relative[1]) * UNIT_MS[relative[2]];
   if (!ISO_8601.test(text)) return undefined;
   const at = Date.parse(text);
-  return Number.isNaN(at) ? undefined : at;
+  return Number.isNaN(at) || !isCalendarDate(text) ? undefined : at;
+}
+
+/** False for a day its month lacks (`2026-02-30`), which Date.parse rolls into the next month. */
+function isCalendarDate(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCMonth() === month - 1;
 }
 
 /** `86400000` as `24h`, for messages that name a bound. */

@@ -1,5 +1,12 @@
 import { BadRequestException } from '@nestjs/common';
-import { bucketRange, formatDuration, oldestKept, parseTime, windowRange } from './time-buckets';
+import {
+  bucketOf,
+  bucketRange,
+  formatDuration,
+  oldestKept,
+  parseTime,
+  windowRange,
+} from './time-buckets';
 import type { BucketInterval, BucketRange, BucketRetention } from './time-buckets';
 
 /** The variable that sets each interval's retention, named in errors. */
@@ -39,6 +46,12 @@ export function resolveSeriesRange(
     throw new BadRequestException(`from must not be later than to (or now, when to is later)`);
   }
   const oldest = oldestKept(now, interval, retention);
+  if (bucketOf(end, interval) < oldest) {
+    throw new BadRequestException(
+      `to must not be more than ${formatDuration(retention[interval])} ago for interval=${interval} ` +
+        `(${RETENTION_VARIABLE[interval]}): the earliest is ${new Date(oldest).toISOString()}`,
+    );
+  }
   const range = bucketRange(Math.max(start, from === undefined ? oldest : start), end, interval);
   if (range.first < oldest) {
     throw new BadRequestException(

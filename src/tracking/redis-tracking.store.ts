@@ -26,17 +26,24 @@ import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from
  *       bucket prefix, then per interval (minute, hour): name, start, expire-at (ms)
  */
 const RECORD_SCRIPT = new RedisScript(`
+local sequence = redis.call('INCR', KEYS[3])
 local total = redis.call('HINCRBY', KEYS[4], 'total', 1)
 redis.call('HINCRBY', KEYS[4], 't:' .. ARGV[2], 1)
 redis.call('HSETNX', KEYS[4], 'firstAt', ARGV[3])
-local since = redis.call('HGET', KEYS[4], 'firstAt')
+-- The life of the resource: the sequence number of its first interaction, unique.
+redis.call('HSETNX', KEYS[4], 'life', sequence)
+local since = redis.call('HGET', KEYS[4], 'life')
 for i = 7, #ARGV, 3 do
   local interval, start, expireAt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local ranking = ARGV[6] .. 'w:' .. interval .. ':' .. start
   local counts = ARGV[6] .. 's:' .. interval .. ':' .. start .. ':' .. ARGV[1]
   local all = ARGV[6] .. 'n:' .. interval .. ':' .. start
   redis.call('ZINCRBY', ranking, -1, ARGV[1])
-  redis.call('HSETNX', counts, 'since', since)
+  -- Counts left in this bucket by an earlier life of the resource (dropped, then tracked again) go.
+  if redis.call('HGET', counts, 'since') ~= since then
+    redis.call('DEL', counts)
+    redis.call('HSET', counts, 'since', since)
+  end
   redis.call('HINCRBY', counts, 'total', 1)
   redis.call('HINCRBY', counts, 't:' .. ARGV[2], 1)
   redis.call('INCR', all)
@@ -44,7 +51,6 @@ for i = 7, #ARGV, 3 do
 end
 local lastAt = tonumber(redis.call('HGET', KEYS[4], 'lastAt') or '0')
 if tonumber(ARGV[3]) > lastAt then redis.call('HSET', KEYS[4], 'lastAt', ARGV[3]) end
-local sequence = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[1], -total, ARGV[1])
 redis.call('ZADD', KEYS[2], sequence, ARGV[1])
 local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
@@ -76,14 +82,15 @@ return out
 /**
  * One resource's counts per bucket of a range. A bucket counts only if it
  * belongs to the resource as it is now (its `since` is the resource's
- * `firstAt`): a resource dropped by the bound and tracked again starts afresh.
+ * `life`: the sequence number of its first interaction, unique where a time
+ * may repeat): a resource dropped by the bound and tracked again starts afresh.
  *
  * KEYS: resource hash
  * ARGV: bucket prefix, interval, first start, count, step, resource id
  * Returns one flat field/value list per bucket, oldest first.
  */
 const SERIES_SCRIPT = new RedisScript(`
-local since = redis.call('HGET', KEYS[1], 'firstAt')
+local since = redis.call('HGET', KEYS[1], 'life')
 local first, step = tonumber(ARGV[3]), tonumber(ARGV[5])
 local out = {}
 for i = 0, tonumber(ARGV[4]) - 1 do
@@ -111,6 +118,7 @@ return out
 const TOP_WITHIN_SCRIPT = new RedisScript(`
 local prefix, interval = ARGV[1], ARGV[2]
 local first, count, step, limit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+if count <= 0 then return {} end
 local function start(i) return string.format('%d', first + i * step) end
 local rankings = {}
 for i = 0, count - 1 do rankings[#rankings + 1] = prefix .. 'w:' .. interval .. ':' .. start(i) end
@@ -131,10 +139,10 @@ while not done do
       break
     end
     local resource = ARGV[7] .. id
-    local since = redis.call('HGET', resource, 'firstAt')
+    local since = redis.call('HGET', resource, 'life')
     if since then
       local total = bound
-      if tonumber(since) >= first then
+      if tonumber(redis.call('HGET', resource, 'firstAt')) >= first then
         total = 0
         for j = 0, count - 1 do
           local key = prefix .. 's:' .. interval .. ':' .. start(j) .. ':' .. id
@@ -271,7 +279,9 @@ export class RedisTrackingStore implements TrackingStore {
         arguments: [...this.rangeArguments(range), resourceId],
       }),
     )) as string[][];
-    return bucketStarts(range).map((t, i) => ({ t, ...countsOf(buckets[i]) }));
+    // The script answers only the buckets still kept: those skipped at the start are zeros.
+    const skipped = range.count - buckets.length;
+    return bucketStarts(range).map((t, i) => ({ t, ...countsOf(buckets[i - skipped] ?? []) }));
   }
 
   async topWithin(window: BucketRange, limit: number): Promise<TopResource[]> {
@@ -293,6 +303,8 @@ export class RedisTrackingStore implements TrackingStore {
   }
 
   async activity(range: BucketRange): Promise<number[]> {
+    // MGET takes at least one key.
+    if (range.count <= 0) return [];
     const keys = bucketStarts(range).map((t) => `${this.bucketPrefix}n:${range.interval}:${t}`);
     const counts = await this.connection.run((client) => client.mGet(keys));
     return counts.map((count) => Number(count ?? 0));

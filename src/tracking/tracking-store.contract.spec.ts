@@ -4,8 +4,9 @@ import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
 import { MemoryTrackingStore } from './memory-tracking.store';
 import { RedisTrackingStore } from './redis-tracking.store';
-import type { InteractionSummary, TopResource, TrackingStore } from './tracking-store';
+import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from './tracking-store';
 import { DEFAULT_RETENTION } from '../common/time-buckets';
+import type { BucketInterval, BucketRange, BucketRetention } from '../common/time-buckets';
 
 /**
  * The contract of the TrackingStore port, run as one set of tests against
@@ -94,10 +95,55 @@ const sequenceArb = fc.array(
   { maxLength: 60 },
 );
 
-/** Defines the TrackingStore contract for one adapter; `makeStore` returns a fresh, empty store. */
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+/** Bucket length per interval, spelled out rather than taken from the code under test. */
+const SIZE: Record<BucketInterval, number> = { minute: MINUTE, hour: HOUR };
+/** Start of the bucket that holds `at`. */
+const startOf = (at: number, interval: BucketInterval): number =>
+  Math.floor(at / SIZE[interval]) * SIZE[interval];
+const minutes = (first: number, count: number): BucketRange => ({
+  interval: 'minute',
+  first,
+  count,
+});
+const hours = (first: number, count: number): BucketRange => ({ interval: 'hour', first, count });
+/** Ten minutes of minute buckets, three hours of hour buckets. */
+const SMALL_RETENTION: BucketRetention = { minute: 10 * MINUTE, hour: 3 * HOUR };
+
+/** The series a store should answer: `t` of every bucket, and the counts given by index. */
+function expectedSeries(
+  range: BucketRange,
+  counts: Record<number, Record<string, number>> = {},
+): SeriesPoint[] {
+  return Array.from({ length: range.count }, (_, i) => {
+    const byType = counts[i] ?? {};
+    const total = Object.values(byType).reduce((sum, each) => sum + each, 0);
+    return { t: range.first + i * SIZE[range.interval], total, byType };
+  });
+}
+
+/** Per-bucket counts of the interactions at `times`, over `range`: a model independent of the stores. */
+function countsPerBucket(range: BucketRange, times: readonly number[]): number[] {
+  const counts = Array<number>(range.count).fill(0);
+  for (const at of times) {
+    const i = (startOf(at, range.interval) - range.first) / SIZE[range.interval];
+    if (i >= 0 && i < range.count) counts[i] += 1;
+  }
+  return counts;
+}
+
+/**
+ * Defines the TrackingStore contract for one adapter; `makeStore` returns a
+ * fresh, empty store, keeping its time buckets for `retention` (default:
+ * {@link DEFAULT_RETENTION}).
+ */
 export function describeTrackingStore(
   name: string,
-  makeStore: (maxResources: number) => TrackingStore | Promise<TrackingStore>,
+  makeStore: (
+    maxResources: number,
+    retention?: BucketRetention,
+  ) => TrackingStore | Promise<TrackingStore>,
 ): void {
   describe(`TrackingStore contract (${name})`, () => {
     describe('record and summary', () => {
@@ -332,6 +378,338 @@ export function describeTrackingStore(
       });
     });
 
+    describe('time buckets: series, topWithin, activity', () => {
+      let store: TrackingStore;
+      /** Start of the current minute and hour: every time below is at or before now. */
+      let M: number;
+      let H: number;
+
+      beforeEach(async () => {
+        store = await makeStore(UNBOUNDED);
+        const now = Date.now();
+        M = startOf(now, 'minute');
+        H = startOf(now, 'hour');
+      });
+
+      it('counts a resource per minute, by type, in the bucket each time falls in', async () => {
+        await store.record('a', 'view', M - 3 * MINUTE + 1_000);
+        await store.record('a', 'click', M - 3 * MINUTE + 59_999);
+        // Exactly on a boundary: the bucket that starts there; 1 ms before: the one before.
+        await store.record('a', 'view', M - 2 * MINUTE);
+        await store.record('a', 'view', M - 2 * MINUTE - 1);
+        await store.record('b', 'view', M - 2 * MINUTE + 5);
+        const range = minutes(M - 5 * MINUTE, 6);
+
+        expect(await store.series('a', range)).toStrictEqual(
+          expectedSeries(range, { 2: { view: 2, click: 1 }, 3: { view: 1 } }),
+        );
+        expect(await store.series('b', range)).toStrictEqual(
+          expectedSeries(range, { 3: { view: 1 } }),
+        );
+      });
+
+      it('counts a resource per hour, by type, with zeros where there were none', async () => {
+        await store.record('a', 'view', H - 2 * HOUR + 1);
+        await store.record('a', 'click', H - HOUR - 1);
+        await store.record('a', 'view', H - HOUR);
+        await store.record('a', '__proto__', H);
+        const range = hours(H - 3 * HOUR, 4);
+
+        const series = await store.series('a', range);
+
+        expect(series).toStrictEqual(
+          expectedSeries(range, {
+            1: { view: 1, click: 1 },
+            2: { view: 1 },
+            3: JSON.parse('{"__proto__":1}') as Record<string, number>,
+          }),
+        );
+        expect(Object.hasOwn(series[3].byType, '__proto__')).toBe(true);
+        expect(Object.getPrototypeOf(series[3].byType)).toBe(Object.prototype);
+      });
+
+      it('answers zeros for a resource never tracked, and no points for an empty range', async () => {
+        await store.record('a', 'view', M - MINUTE);
+        const range = minutes(M - 2 * MINUTE, 3);
+
+        expect(await store.series('never', range)).toStrictEqual(expectedSeries(range));
+        expect(await store.series('a', minutes(M, 0))).toStrictEqual([]);
+        expect(await store.activity(minutes(M, 0))).toStrictEqual([]);
+        expect(await store.topWithin(minutes(M, 0), 10)).toStrictEqual([]);
+      });
+
+      it('counts all interactions per bucket in activity, zeros elsewhere', async () => {
+        const times = [
+          M - 4 * MINUTE + 10,
+          M - 3 * MINUTE,
+          M - 3 * MINUTE + 1,
+          M - 2 * MINUTE - 1,
+          M - MINUTE + 30_000,
+          M - MINUTE + 30_001,
+        ];
+        for (const [i, at] of times.entries()) {
+          await store.record(['a', 'b', 'c'][i % 3], i % 2 ? 'click' : 'view', at);
+        }
+        const byMinute = minutes(M - 6 * MINUTE, 7);
+        const byHour = hours(H - 2 * HOUR, 3);
+
+        expect(await store.activity(byMinute)).toStrictEqual([0, 0, 1, 3, 0, 2, 0]);
+        expect(await store.activity(byHour)).toStrictEqual(countsPerBucket(byHour, times));
+        expect((await store.activity(byHour)).reduce((sum, each) => sum + each, 0)).toBe(6);
+      });
+
+      it('ranks a minute window: highest first, ties by id in UTF-8 byte order', async () => {
+        await store.record('x', 'view', M - 40 * MINUTE);
+        await store.record('old', 'view', M - 40 * MINUTE + 1);
+        await store.record('x', 'view', M - 9 * MINUTE);
+        await store.record('é', 'view', M - 5 * MINUTE);
+        await store.record('a', 'click', M - 5 * MINUTE + 1);
+        await store.record('B', 'view', M - 4 * MINUTE);
+        await store.record('x', 'click', M - MINUTE);
+        const window = minutes(M - 10 * MINUTE, 11);
+
+        expect(await store.topWithin(window, 10)).toStrictEqual([
+          { resourceId: 'x', total: 2, lastAt: M - MINUTE },
+          { resourceId: 'B', total: 1, lastAt: M - 4 * MINUTE },
+          { resourceId: 'a', total: 1, lastAt: M - 5 * MINUTE + 1 },
+          { resourceId: 'é', total: 1, lastAt: M - 5 * MINUTE },
+        ]);
+        expect(await store.topWithin(window, 2)).toStrictEqual([
+          { resourceId: 'x', total: 2, lastAt: M - MINUTE },
+          { resourceId: 'B', total: 1, lastAt: M - 4 * MINUTE },
+        ]);
+        expect(await store.topWithin(window, 0)).toStrictEqual([]);
+        // A window that ends before the later interactions counts only what falls in it.
+        expect(await store.topWithin(minutes(M - 10 * MINUTE, 5), 10)).toStrictEqual([
+          { resourceId: 'x', total: 1, lastAt: M - MINUTE },
+        ]);
+        // A window where nothing happened lists nobody.
+        expect(await store.topWithin(minutes(M - 30 * MINUTE, 10), 10)).toStrictEqual([]);
+      });
+
+      it('ranks an hour window: every interaction of its hours counts', async () => {
+        await store.record('x', 'view', M - 40 * MINUTE);
+        await store.record('old', 'view', M - 40 * MINUTE + 1);
+        await store.record('x', 'view', M - 9 * MINUTE);
+        await store.record('é', 'view', M - 5 * MINUTE);
+        await store.record('a', 'click', M - 5 * MINUTE + 1);
+        await store.record('B', 'view', M - 4 * MINUTE);
+        await store.record('x', 'click', M - MINUTE);
+        await store.record('before', 'view', H - 2 * HOUR);
+
+        expect(await store.topWithin(hours(H - HOUR, 2), 10)).toStrictEqual([
+          { resourceId: 'x', total: 3, lastAt: M - MINUTE },
+          { resourceId: 'B', total: 1, lastAt: M - 4 * MINUTE },
+          { resourceId: 'a', total: 1, lastAt: M - 5 * MINUTE + 1 },
+          { resourceId: 'old', total: 1, lastAt: M - 40 * MINUTE + 1 },
+          { resourceId: 'é', total: 1, lastAt: M - 5 * MINUTE },
+        ]);
+        expect(await store.topWithin(hours(H - 2 * HOUR, 1), 10)).toStrictEqual([
+          { resourceId: 'before', total: 1, lastAt: H - 2 * HOUR },
+        ]);
+      });
+
+      it('ranks many resources of a window exactly, beyond one page of candidates', async () => {
+        // 450 resources, each with 1 + (i % 7) interactions in the window.
+        const totals = new Map<string, number>();
+        await Promise.all(
+          Array.from({ length: 450 }, async (_, i) => {
+            const id = `r${String(i).padStart(3, '0')}`;
+            totals.set(id, 1 + (i % 7));
+            for (let n = 0; n <= i % 7; n++) await store.record(id, 'view', M - MINUTE + n);
+          }),
+        );
+        await store.record('outside', 'view', M - 30 * MINUTE);
+        const expected = [...totals]
+          .map(([resourceId, total]) => ({ resourceId, total }))
+          .sort((a, b) => b.total - a.total || compareUtf8Bytes(a.resourceId, b.resourceId));
+
+        const top = await store.topWithin(minutes(M - 2 * MINUTE, 3), 100);
+
+        expect(top.map(({ resourceId, total }) => ({ resourceId, total }))).toStrictEqual(
+          expected.slice(0, 100),
+        );
+        expect(top[0]).toStrictEqual({ resourceId: 'r006', total: 7, lastAt: M - MINUTE + 6 });
+        // More rows than one page of candidates (200) read by the Redis script.
+        const many = await store.topWithin(minutes(M - 2 * MINUTE, 3), 300);
+        expect(many.map(({ resourceId, total }) => ({ resourceId, total }))).toStrictEqual(
+          expected.slice(0, 300),
+        );
+      });
+
+      it('keeps counting exactly under 300 concurrent records', async () => {
+        // Each (bucket, resource) pair gets 50 interactions, 25 of each type.
+        await Promise.all(
+          Array.from({ length: 300 }, (_, i) =>
+            store.record(
+              i % 2 ? 'odd' : 'even',
+              Math.floor(i / 6) % 2 ? 'click' : 'view',
+              M - 3 * MINUTE + (i % 3) * MINUTE + i,
+            ),
+          ),
+        );
+        const range = minutes(M - 4 * MINUTE, 5);
+        const each = { view: 25, click: 25 };
+
+        for (const id of ['even', 'odd']) {
+          expect(await store.series(id, range)).toStrictEqual(
+            expectedSeries(range, { 1: each, 2: each, 3: each }),
+          );
+          expect((await store.summary(id))?.total).toBe(150);
+        }
+        expect(await store.activity(range)).toStrictEqual([0, 100, 100, 100, 0]);
+        expect(
+          (await store.topWithin(range, 10)).map(({ resourceId, total }) => [resourceId, total]),
+        ).toStrictEqual([
+          ['even', 150],
+          ['odd', 150],
+        ]);
+        const byHour = hours(H - HOUR, 2);
+        const all = Array.from({ length: 300 }, (_, i) => M - 3 * MINUTE + (i % 3) * MINUTE + i);
+        expect(await store.activity(byHour)).toStrictEqual(countsPerBucket(byHour, all));
+        expect(await store.countInteractions()).toBe(300);
+      });
+
+      it('reads buckets older than their retention as zero', async () => {
+        store = await makeStore(UNBOUNDED, SMALL_RETENTION);
+        await store.record('a', 'view', H - 5 * HOUR);
+        await store.record('a', 'view', M - 20 * MINUTE);
+        await store.record('b', 'click', M - 20 * MINUTE + 1);
+        await store.record('a', 'click', M - 5 * MINUTE);
+        const byMinute = minutes(M - 25 * MINUTE, 26);
+        const byHour = hours(H - 6 * HOUR, 7);
+        // Hours still kept: those of M - 20 min and M - 5 min (maybe the same one).
+        const hourly = countsPerBucket(byHour, [M - 20 * MINUTE, M - 5 * MINUTE]);
+        const hourlyB = countsPerBucket(byHour, [M - 20 * MINUTE]);
+
+        expect(await store.series('a', byMinute)).toStrictEqual(
+          expectedSeries(byMinute, { 20: { click: 1 } }),
+        );
+        expect((await store.series('a', byHour)).map(({ total }) => total)).toStrictEqual(hourly);
+        expect((await store.series('b', byMinute)).every(({ total }) => total === 0)).toBe(true);
+        expect(await store.activity(byMinute)).toStrictEqual(
+          countsPerBucket(byMinute, [M - 5 * MINUTE]),
+        );
+        expect(await store.activity(byHour)).toStrictEqual(
+          hourly.map((count, i) => count + hourlyB[i]),
+        );
+        expect(await store.topWithin(byMinute, 10)).toStrictEqual([
+          { resourceId: 'a', total: 1, lastAt: M - 5 * MINUTE },
+        ]);
+        expect(await store.topWithin(byHour, 10)).toStrictEqual([
+          { resourceId: 'a', total: 2, lastAt: M - 5 * MINUTE },
+          { resourceId: 'b', total: 1, lastAt: M - 20 * MINUTE + 1 },
+        ]);
+        // A window wholly older than the retention lists nobody.
+        expect(await store.topWithin(minutes(M - 25 * MINUTE, 10), 10)).toStrictEqual([]);
+        expect(await store.topWithin(hours(H - 6 * HOUR, 2), 10)).toStrictEqual([]);
+        // Gone from the buckets only: the all-time counts keep everything.
+        expect((await store.summary('a'))?.total).toBe(3);
+        expect(await store.countInteractions()).toBe(4);
+      });
+
+      describe('bounded by maxResources (3)', () => {
+        beforeEach(async () => {
+          store = await makeStore(3);
+        });
+
+        it('leaves a dropped resource out of windows and its series, not out of activity', async () => {
+          await store.record('a', 'view', M - 5 * MINUTE);
+          await store.record('a', 'click', M - 5 * MINUTE + 1);
+          await store.record('b', 'view', M - 4 * MINUTE);
+          await store.record('c', 'view', M - 4 * MINUTE + 1);
+          await store.record('d', 'view', M - 3 * MINUTE);
+          const range = minutes(M - 5 * MINUTE, 6);
+
+          expect(await store.summary('a')).toBeUndefined();
+          expect(await store.series('a', range)).toStrictEqual(expectedSeries(range));
+          expect(await store.series('a', hours(H - HOUR, 2))).toStrictEqual(
+            expectedSeries(hours(H - HOUR, 2)),
+          );
+          expect(await store.topWithin(range, 10)).toStrictEqual([
+            { resourceId: 'b', total: 1, lastAt: M - 4 * MINUTE },
+            { resourceId: 'c', total: 1, lastAt: M - 4 * MINUTE + 1 },
+            { resourceId: 'd', total: 1, lastAt: M - 3 * MINUTE },
+          ]);
+          expect(
+            (await store.topWithin(hours(H - HOUR, 2), 10)).map(({ resourceId }) => resourceId),
+          ).toStrictEqual(['b', 'c', 'd']);
+          expect(await store.activity(range)).toStrictEqual([2, 2, 1, 0, 0, 0]);
+        });
+
+        it('starts a resource tracked again from zero, even within the buckets it was dropped from', async () => {
+          // Everything in one minute (and one hour): the buckets the dropped 'a' had counts in.
+          const m = M - 5 * MINUTE;
+          await store.record('a', 'view', m);
+          await store.record('a', 'click', m + 1);
+          await store.record('b', 'view', m + 2);
+          await store.record('c', 'view', m + 3);
+          await store.record('d', 'view', m + 4);
+          // 'a' was dropped; tracked again, it drops 'b'.
+          expect(await store.record('a', 'view', m + 10)).toBe(1);
+          expect(await store.record('a', 'view', M - 2 * MINUTE)).toBe(2);
+          const range = minutes(m, 6);
+          const byHour = hours(H - HOUR, 2);
+
+          expect(await store.series('a', range)).toStrictEqual(
+            expectedSeries(range, { 0: { view: 1 }, 3: { view: 1 } }),
+          );
+          expect((await store.series('a', byHour)).map(({ total }) => total)).toStrictEqual(
+            countsPerBucket(byHour, [m + 10, M - 2 * MINUTE]),
+          );
+          expect(await store.series('b', range)).toStrictEqual(expectedSeries(range));
+          expect(await store.topWithin(range, 10)).toStrictEqual([
+            { resourceId: 'a', total: 2, lastAt: M - 2 * MINUTE },
+            { resourceId: 'c', total: 1, lastAt: m + 3 },
+            { resourceId: 'd', total: 1, lastAt: m + 4 },
+          ]);
+          expect(await store.topWithin(byHour, 10)).toStrictEqual([
+            { resourceId: 'a', total: 2, lastAt: M - 2 * MINUTE },
+            { resourceId: 'c', total: 1, lastAt: m + 3 },
+            { resourceId: 'd', total: 1, lastAt: m + 4 },
+          ]);
+          expect(await store.activity(range)).toStrictEqual([6, 0, 0, 1, 0, 0]);
+        });
+
+        it('starts a resource tracked again from zero even within the same millisecond', async () => {
+          // A time cannot tell the two lives apart; the store must still do so.
+          const t = M - 2 * MINUTE;
+          for (const id of ['a', 'b', 'c', 'd']) await store.record(id, 'view', t);
+          expect(await store.record('a', 'view', t)).toBe(1);
+          const range = minutes(t, 1);
+
+          expect(await store.series('a', range)).toStrictEqual(
+            expectedSeries(range, { 0: { view: 1 } }),
+          );
+          expect(await store.topWithin(range, 1)).toStrictEqual([
+            { resourceId: 'a', total: 1, lastAt: t },
+          ]);
+        });
+
+        it('counts a resource tracked again afresh in a window that began before it left', async () => {
+          const m = M - 5 * MINUTE;
+          await store.record('a', 'view', m);
+          await store.record('a', 'view', m + 1);
+          await store.record('a', 'view', m + 2);
+          await store.record('b', 'view', m + MINUTE);
+          await store.record('c', 'view', m + MINUTE + 1);
+          await store.record('d', 'view', m + MINUTE + 2);
+          await store.record('a', 'click', m + 2 * MINUTE);
+
+          // The window holds 'a''s first three interactions too: they are not counted.
+          expect(await store.topWithin(minutes(m, 6), 10)).toStrictEqual([
+            { resourceId: 'a', total: 1, lastAt: m + 2 * MINUTE },
+            { resourceId: 'c', total: 1, lastAt: m + MINUTE + 1 },
+            { resourceId: 'd', total: 1, lastAt: m + MINUTE + 2 },
+          ]);
+          // Limited to one: 'a' is first (its stale count must not make it win by 4).
+          expect(await store.topWithin(minutes(m, 6), 1)).toStrictEqual([
+            { resourceId: 'a', total: 1, lastAt: m + 2 * MINUTE },
+          ]);
+        });
+      });
+    });
+
     describe('against a brute-force model (fast-check)', () => {
       /** Replays a sequence on a fresh store and compares everything it answers with the model. */
       async function replayAndCompare(
@@ -400,7 +778,8 @@ if (!redisBinary) {
 
 describeTrackingStore(
   'memory',
-  (maxResources) => new MemoryTrackingStore({ maxResources, retention: DEFAULT_RETENTION }),
+  (maxResources, retention = DEFAULT_RETENTION) =>
+    new MemoryTrackingStore({ maxResources, retention }),
 );
 
 if (redisBinary) {
@@ -422,12 +801,101 @@ if (redisBinary) {
 
     describeTrackingStore(
       'redis',
-      (maxResources) =>
+      (maxResources, retention = DEFAULT_RETENTION) =>
         new RedisTrackingStore(connection, {
           namespace: uniqueNamespace(),
           maxResources,
-          retention: DEFAULT_RETENTION,
+          retention,
         }),
     );
+
+    it('counts into its buckets again after Redis has forgotten its scripts (SCRIPT FLUSH)', async () => {
+      const store = new RedisTrackingStore(connection, {
+        namespace: uniqueNamespace(),
+        maxResources: UNBOUNDED,
+        retention: DEFAULT_RETENTION,
+      });
+      const M = startOf(Date.now(), 'minute');
+      const range = minutes(M - 2 * MINUTE, 3);
+      await store.record('a', 'view', M - 2 * MINUTE);
+
+      await connection.client.scriptFlush();
+      expect(await store.record('a', 'click', M - MINUTE)).toBe(2);
+      await connection.client.scriptFlush();
+      expect(await store.series('a', range)).toStrictEqual(
+        expectedSeries(range, { 0: { view: 1 }, 1: { click: 1 } }),
+      );
+      await connection.client.scriptFlush();
+      expect(await store.topWithin(range, 10)).toStrictEqual([
+        { resourceId: 'a', total: 2, lastAt: M - MINUTE },
+      ]);
+      expect(await store.activity(range)).toStrictEqual([1, 1, 0]);
+    });
+
+    describe('answers as the memory store does (fast-check)', () => {
+      const ids = ['a', 'B', 'é', '😀', '\uE000', '__proto__'];
+      /** Interactions in time order over the last ten minutes, at most one per millisecond. */
+      const timedSequenceArb = fc
+        .array(
+          fc.record({
+            resourceId: fc.constantFrom(...ids),
+            type: fc.constantFrom('view', 'click'),
+            gap: fc.integer({ min: 1, max: 20_000 }),
+          }),
+          { maxLength: 30 },
+        )
+        .map((steps) => {
+          let at = startOf(Date.now(), 'minute') - 10 * MINUTE;
+          return steps.map(({ resourceId, type, gap }) => ({ resourceId, type, at: (at += gap) }));
+        });
+
+      it('series, windowed tops and activity, bounded or not', async () => {
+        await fc.assert(
+          fc.asyncProperty(
+            timedSequenceArb,
+            fc.integer({ min: 1, max: 7 }),
+            fc.integer({ min: 0, max: 10 }),
+            fc.integer({ min: 1, max: 7 }),
+            async (sequence, maxResources, windowStart, limit) => {
+              const memory = new MemoryTrackingStore({
+                maxResources,
+                retention: DEFAULT_RETENTION,
+              });
+              const redis = new RedisTrackingStore(connection, {
+                namespace: uniqueNamespace(),
+                maxResources,
+                retention: DEFAULT_RETENTION,
+              });
+              for (const { resourceId, type, at } of sequence) {
+                expect(await redis.record(resourceId, type, at)).toBe(
+                  await memory.record(resourceId, type, at),
+                );
+              }
+              const M = startOf(Date.now(), 'minute');
+              const H = startOf(Date.now(), 'hour');
+              const byMinute = minutes(M - 11 * MINUTE, 12);
+              const byHour = hours(H - HOUR, 2);
+              const windows = [minutes(M - windowStart * MINUTE, windowStart + 1), byHour];
+              const answers = async (store: TrackingStore) => ({
+                series: await Promise.all(
+                  ids.flatMap((id) => [store.series(id, byMinute), store.series(id, byHour)]),
+                ),
+                tops: await Promise.all(windows.map((window) => store.topWithin(window, limit))),
+                activity: [await store.activity(byMinute), await store.activity(byHour)],
+              });
+
+              const expected = await answers(memory);
+              expect(await answers(redis)).toStrictEqual(expected);
+              // And the per-bucket counts add up to what was recorded.
+              expect(expected.activity[0].reduce((sum, each) => sum + each, 0)).toBe(
+                sequence.length,
+              );
+              memory.onModuleDestroy();
+            },
+          ),
+          { numRuns: 40 },
+        );
+      });
+    });
   });
 }
