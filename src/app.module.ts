@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { CacheModule } from './cache';
 import { LapseConfigModule } from './config/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -36,6 +37,7 @@ export class AppModule {
         SeedModule,
         HealthModule,
         MetricsModule,
+        DashboardModule,
       ],
     };
   }

@@ -33,7 +33,13 @@ export function configureApp(app: INestApplication, config: LapseConfig): void {
     helmet({
       contentSecurityPolicy: {
         // Swagger UI's stylesheet sets inline styles; everything else is same-origin.
-        directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
+        directives: {
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          // Lapse serves plain HTTP: upgrading the pages' own scripts to HTTPS would
+          // break Swagger UI and the dashboard everywhere but on localhost.
+          'upgrade-insecure-requests': null,
+        },
       },
     }),
   );
