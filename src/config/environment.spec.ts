@@ -104,6 +104,16 @@ describe(validateEnvironment.name, () => {
     ['BODY_LIMIT', '0'],
     ['CACHE_STORE', 'disk'],
     ['HTTP_ADAPTER', 'koa'],
+    ['TRACKING_MINUTE_RETENTION', 'abc'],
+    ['TRACKING_MINUTE_RETENTION', '0m'],
+    ['TRACKING_MINUTE_RETENTION', '59s'],
+    ['TRACKING_MINUTE_RETENTION', '8d'],
+    ['TRACKING_MINUTE_RETENTION', '-1h'],
+    ['TRACKING_MINUTE_RETENTION', '1.5h'],
+    ['TRACKING_MINUTE_RETENTION', '24'],
+    ['TRACKING_HOUR_RETENTION', '30m'],
+    ['TRACKING_HOUR_RETENTION', '367d'],
+    ['TRACKING_HOUR_RETENTION', '30 d'],
   ])('rejects %s=%p with an error naming the variable', (variable, value) => {
     const error = errorFor({ [variable]: value });
 
@@ -112,6 +122,23 @@ describe(validateEnvironment.name, () => {
     for (const problem of error.problems) expect(names(problem, variable)).toBe(true);
     expect(() => loadConfig({ [variable]: value })).toThrow(InvalidEnvironmentError);
   });
+
+  it.each([
+    ['90m', '2h', { minute: 5_400_000, hour: 7_200_000 }],
+    ['1m', '1h', { minute: 60_000, hour: 3_600_000 }],
+    ['7d', '366d', { minute: 604_800_000, hour: 31_622_400_000 }],
+    ['3600s', '24h', { minute: 3_600_000, hour: 86_400_000 }],
+  ])(
+    'reads TRACKING_MINUTE_RETENTION=%p and TRACKING_HOUR_RETENTION=%p as milliseconds',
+    (minute, hour, retention) => {
+      const config = loadConfig({
+        TRACKING_MINUTE_RETENTION: minute,
+        TRACKING_HOUR_RETENTION: hour,
+      });
+
+      expect(config.tracking.retention).toStrictEqual(retention);
+    },
+  );
 
   it('reports every invalid variable at once', () => {
     const error = errorFor({ PORT: 'abc', CACHE_TTL: '0', HOST: 'localhost' });

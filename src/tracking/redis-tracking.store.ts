@@ -120,10 +120,16 @@ local prefix, interval = ARGV[1], ARGV[2]
 local first, count, step, limit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 if count <= 0 then return {} end
 local function start(i) return string.format('%d', first + i * step) end
-local rankings = {}
-for i = 0, count - 1 do rankings[#rankings + 1] = prefix .. 'w:' .. interval .. ':' .. start(i) end
 local union = prefix .. 'window-union'
-redis.call('ZUNIONSTORE', union, #rankings, unpack(rankings))
+redis.call('DEL', union)
+-- unpack() gives at most about 8000 values (7 days of minutes are 10081): union in batches.
+for i = 0, count - 1, 1000 do
+  local keys = { union }
+  for j = i, math.min(i + 999, count - 1) do
+    keys[#keys + 1] = prefix .. 'w:' .. interval .. ':' .. start(j)
+  end
+  redis.call('ZUNIONSTORE', union, #keys, unpack(keys))
+end
 local out, totals, offset = {}, {}, 0
 local done = false
 while not done do
