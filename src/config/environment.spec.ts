@@ -140,6 +140,18 @@ describe(validateEnvironment.name, () => {
     },
   );
 
+  it('rejects an hour retention shorter than the minute retention, naming both', () => {
+    const error = errorFor({ TRACKING_MINUTE_RETENTION: '7d', TRACKING_HOUR_RETENTION: '2d' });
+
+    expect(error.problems).toHaveLength(1);
+    expect(names(error.problems[0], 'TRACKING_HOUR_RETENTION')).toBe(true);
+    expect(names(error.problems[0], 'TRACKING_MINUTE_RETENTION')).toBe(true);
+    expect(
+      loadConfig({ TRACKING_MINUTE_RETENTION: '2d', TRACKING_HOUR_RETENTION: '2d' }).tracking
+        .retention,
+    ).toStrictEqual({ minute: 172_800_000, hour: 172_800_000 });
+  });
+
   it('reports every invalid variable at once', () => {
     const error = errorFor({ PORT: 'abc', CACHE_TTL: '0', HOST: 'localhost' });
 

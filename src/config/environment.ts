@@ -204,8 +204,22 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
       (message) => `${message} (got ${JSON.stringify(error.value)})`,
     ),
   );
+  if (problems.length === 0) problems.push(...crossFieldProblems(env));
   if (problems.length > 0) throw new InvalidEnvironmentError(problems);
   return env;
+}
+
+/** Rules between variables, checked once each is valid on its own. */
+function crossFieldProblems(env: Environment): string[] {
+  const minutes = parseDuration(env.TRACKING_MINUTE_RETENTION) as number;
+  const hours = parseDuration(env.TRACKING_HOUR_RETENTION) as number;
+  // Windows beyond the minute retention are read from hour buckets, which must reach further.
+  return hours < minutes
+    ? [
+        `TRACKING_HOUR_RETENTION must not be shorter than TRACKING_MINUTE_RETENTION ` +
+          `(got ${env.TRACKING_HOUR_RETENTION} and ${env.TRACKING_MINUTE_RETENTION})`,
+      ]
+    : [];
 }
 
 /**
