@@ -26,12 +26,14 @@ function e2eOn(adapter) {
     globalSetup: '<rootDir>/test/global-setup.ts',
     globalTeardown: '<rootDir>/test/global-teardown.ts',
     transform: { '^.+\\.ts$': tsJest },
-    testTimeout: 30000,
   };
 }
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A global option: Jest ignores it inside a project. The e2e suites need it
+  // (servers, a real Redis); the unit suites finish far within it.
+  testTimeout: 30000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     {
