@@ -6,6 +6,7 @@ import type { App } from 'supertest/types';
 import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
 import { eventually, sleep } from './helpers/time';
+import { namesField } from './helpers/messages';
 
 /*
  * The time-bucketed views: GET /interactions/:resourceId/series,
@@ -80,19 +81,6 @@ const ACTIVITY_FIELDS = [
   'interactions',
 ] as const;
 type ActivityField = (typeof ACTIVITY_FIELDS)[number];
-
-/** The messages of a 400 body, whether Nest answered one string or a list. */
-function messagesOf(body: { message?: unknown }): string[] {
-  const { message } = body;
-  if (Array.isArray(message)) return message.map(String);
-  return typeof message === 'string' ? [message] : [];
-}
-
-/** True when some message names `field` as a word of its own. */
-function namesField(body: { message?: unknown }, field: string): boolean {
-  const word = new RegExp(`(^|[^A-Za-z0-9_])${field}([^A-Za-z0-9_]|$)`);
-  return messagesOf(body).some((message) => word.test(message));
-}
 
 /**
  * Waits, when needed, until the current minute began at least 1 s ago and has

@@ -228,17 +228,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
         ),
       ),
     );
-    return buckets.map((counts) => {
-      const count = (field: string): number => Number(counts[field] ?? 0);
-      return {
-        hits: count('hits'),
-        misses: count('misses'),
-        sets: count('sets'),
-        deletes: count('deletes'),
-        expired: count('expired'),
-        evicted: count('evicted'),
-      };
-    });
+    return buckets.map((counts) => countersOf(counts, Number(counts.evicted ?? 0)));
   }
 
   readCounters(): Promise<CacheCounters> {
@@ -247,16 +237,8 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
         client.hGetAll(this.statsKey),
         client.info('stats'),
       ]);
-      const count = (field: string): number => Number(stored[field] ?? 0);
-      return {
-        hits: count('hits'),
-        misses: count('misses'),
-        sets: count('sets'),
-        deletes: count('deletes'),
-        expired: count('expired'),
-        // Redis does not say which keys it evicted: this is its server-wide count.
-        evicted: Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0),
-      };
+      // Redis does not say which keys it evicted: this is its server-wide count.
+      return countersOf(stored, Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0));
     });
   }
 
@@ -349,6 +331,19 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     };
     return adapter as unknown as KeyvStoreAdapter;
   }
+}
+
+/** Counters from a stats hash (fields absent until first counted), with `evicted` as given. */
+function countersOf(hash: Record<string, string>, evicted: number): CacheCounters {
+  const count = (field: keyof CacheCounters): number => Number(hash[field] ?? 0);
+  return {
+    hits: count('hits'),
+    misses: count('misses'),
+    sets: count('sets'),
+    deletes: count('deletes'),
+    expired: count('expired'),
+    evicted,
+  };
 }
 
 /** The precondition as the scripts take it: mode and newline-separated tags, twice. */
