@@ -47,19 +47,27 @@ export function resolveSeriesRange(
   }
   const oldest = oldestKept(now, interval, retention);
   if (bucketOf(end, interval) < oldest) {
-    throw new BadRequestException(
-      `to must not be more than ${formatDuration(retention[interval])} ago for interval=${interval} ` +
-        `(${RETENTION_VARIABLE[interval]}): the earliest is ${new Date(oldest).toISOString()}`,
-    );
+    throw beyondRetention('to', interval, retention, oldest);
   }
-  const range = bucketRange(Math.max(start, from === undefined ? oldest : start), end, interval);
+  // A default start never reaches past the retention; a given one is checked below.
+  const range = bucketRange(from === undefined ? Math.max(start, oldest) : start, end, interval);
   if (range.first < oldest) {
-    throw new BadRequestException(
-      `from must not be more than ${formatDuration(retention[interval])} ago for interval=${interval} ` +
-        `(${RETENTION_VARIABLE[interval]}): the earliest is ${new Date(oldest).toISOString()}`,
-    );
+    throw beyondRetention('from', interval, retention, oldest);
   }
   return range;
+}
+
+/** The 400 for a series bound older than the interval's retention. */
+function beyondRetention(
+  field: 'from' | 'to',
+  interval: BucketInterval,
+  retention: BucketRetention,
+  oldest: number,
+): BadRequestException {
+  return new BadRequestException(
+    `${field} must not be more than ${formatDuration(retention[interval])} ago for interval=${interval} ` +
+      `(${RETENTION_VARIABLE[interval]}): the earliest is ${new Date(oldest).toISOString()}`,
+  );
 }
 
 /** The buckets a windowed top list reads; a 400 naming `since` when they are gone. */
