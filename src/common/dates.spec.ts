@@ -14,4 +14,14 @@ describe('kept date formats', () => {
       expect(isoDate(base + i)).toBe(new Date(base + i).toISOString());
     expect(httpDate(base)).toBe(new Date(base).toUTCString());
   });
+
+  it('stays right for a time read again and again among many others', () => {
+    const hot = 1_800_000_000_000;
+    for (let i = 0; i < 25_000; i++) {
+      expect(httpDate(1_600_000_000_000 + i * 1000)).toBe(
+        new Date(1_600_000_000_000 + i * 1000).toUTCString(),
+      );
+      if (i % 1_000 === 0) expect(httpDate(hot)).toBe(new Date(hot).toUTCString());
+    }
+  });
 });

@@ -165,4 +165,12 @@ describe(`${JsonValidationPipe.name}: path parameters`, () => {
     expect(again).toEqual(first);
     expect(again).not.toBe(first);
   });
+
+  it('keeps a parameter set that is read again and again, however many others pass', async () => {
+    const hot = await transform({ id: 'hot' });
+    for (let i = 1; i <= 20_000; i++) {
+      await transform({ id: `cold-${i}` });
+      if (i % 1_000 === 0) expect(await transform({ id: 'hot' })).toBe(hot);
+    }
+  });
 });

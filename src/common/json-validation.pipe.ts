@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import type { ArgumentMetadata } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import 'reflect-metadata';
 
 const VERBATIM_PROPERTIES = Symbol('verbatimProperties');
@@ -50,7 +51,7 @@ export class JsonValidationPipe extends ValidationPipe {
    * is read again and again, and validating it (class-transformer and
    * class-validator, a few percent of a GET) gives the same answer each time.
    */
-  private readonly validParams = new WeakMap<object, Map<string, unknown>>();
+  private readonly validParams = new WeakMap<object, LRUCache<string, object>>();
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'param' && metadata.metatype && isPlainRecord(value)) {
@@ -71,27 +72,31 @@ export class JsonValidationPipe extends ValidationPipe {
     metadata: ArgumentMetadata,
     metatype: object,
   ): Promise<unknown> {
-    const known = this.validParams.get(metatype) ?? new Map<string, unknown>();
-    this.validParams.set(metatype, known);
+    let known = this.validParams.get(metatype);
+    if (!known) {
+      // Least recently used out first (see `keptFormat` in dates.ts for why not a Map).
+      known = new LRUCache<string, object>({ max: MAX_KNOWN_PARAMS });
+      this.validParams.set(metatype, known);
+    }
     const key = JSON.stringify(value);
-    if (known.has(key)) return known.get(key);
+    const kept = known.get(key);
+    if (kept !== undefined) return kept;
     // Throws for invalid parameters, which are never kept.
-    const result: unknown = await super.transform(value, metadata);
-    if (known.size >= MAX_KNOWN_PARAMS) known.delete(known.keys().next().value as string);
+    const result = (await super.transform(value, metadata)) as object;
     // Shared by every request with the same parameters: nobody may change it.
     known.set(key, Object.freeze(result));
     return result;
   }
 }
 
+/** How many validated parameter sets are kept per DTO class. */
+const MAX_KNOWN_PARAMS = 10_000;
+
 /**
  * Deepest accepted nesting of a JSON body. Far deeper values would overflow
  * the stack of recursive code downstream (validation, JSON.stringify) and
  * answer 500 instead of 400.
  */
-/** How many validated parameter sets are kept per DTO class (the oldest goes first). */
-const MAX_KNOWN_PARAMS = 10_000;
-
 export const MAX_NESTING_DEPTH = 512;
 
 /** How deeply arrays and objects nest in `value`, measured without recursion. */
