@@ -6,7 +6,8 @@
  * `redis-server` binary is found) the Redis store. Rounds are interleaved: each
  * round starts every server in turn and runs every workload against it, so a
  * slow moment of the machine is spread over all servers. Figures are medians
- * over the rounds. Then the scale runs: 1,000 vs 1,000,000 entries.
+ * over the rounds. Then the scale runs: 1,000 vs 1,000,000 entries, on two
+ * servers side by side, interleaved the same way.
  *
  * Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (5 per workload),
  * BENCH_CONNECTIONS (50), BENCH_SCALE_ENTRIES (1000000; 0 skips the scale runs).
@@ -313,40 +314,62 @@ interface ScaleFigures {
   heapBytesPerEntry: number;
 }
 
-async function scaleRun(store: Store, redisUrl?: string): Promise<ScaleFigures> {
+/**
+ * GET of random keys with 1,000 entries vs 1,000,000, on two servers that run
+ * side by side (each with a Redis of its own for the Redis store), their loads
+ * interleaved round by round as in the main table: measured one after the
+ * other, a drift of the machine's speed would read as a cost of size.
+ */
+async function scaleRun(store: Store): Promise<ScaleFigures> {
   const adapter: Adapter = 'fastify';
   const target: Target = { id: `scale-${store}`, title: '', kind: 'lapse', adapter, store };
-  log(`scale: ${store} store, ${SMALL_ENTRIES} then ${SCALE_ENTRIES} entries`);
-  const server = await RunningServer.start(target, redisUrl, { weighable: true });
+  log(`scale: ${store} store, ${SMALL_ENTRIES} vs ${SCALE_ENTRIES} entries`);
+  const redises = store === 'redis' ? [await RedisServer.start(), await RedisServer.start()] : [];
+  const servers: RunningServer[] = [];
   try {
-    await fill(server, target, 0, SMALL_ENTRIES);
-    await load(server.port, 'get-random', SMALL_ENTRIES, 1);
-    const small: Figures[] = [];
-    for (let i = 0; i < 3; i++) {
-      small.push({ ...(await load(server.port, 'get-random', SMALL_ENTRIES)), rss: server.rss() });
+    const small = await RunningServer.start(target, redises[0]?.url);
+    servers.push(small);
+    const large = await RunningServer.start(target, redises[1]?.url, { weighable: true });
+    servers.push(large);
+    await fill(small, target, 0, SMALL_ENTRIES);
+    await fill(large, target, 0, SMALL_ENTRIES);
+    // Loaded before it is weighed as after, so that what serving itself holds
+    // (a grown young generation, compiled code) is in both weights.
+    for (let round = 0; round < ROUNDS; round++) {
+      await load(large.port, 'get-random', SMALL_ENTRIES);
     }
     // Weighed after full collections, as the plain Map is: the garbage that
     // requests leave behind is not memory the entries hold.
-    const before = await server.settledMemory();
-    await fill(server, target, SMALL_ENTRIES, SCALE_ENTRIES);
-    await load(server.port, 'get-random', SCALE_ENTRIES, 1);
-    const large: Figures[] = [];
-    for (let i = 0; i < 3; i++) {
-      large.push({ ...(await load(server.port, 'get-random', SCALE_ENTRIES)), rss: server.rss() });
+    const before = await large.settledMemory();
+    await fill(large, target, SMALL_ENTRIES, SCALE_ENTRIES);
+    await load(small.port, 'get-random', SMALL_ENTRIES, 1);
+    await load(large.port, 'get-random', SCALE_ENTRIES, 1);
+    const smallRuns: Figures[] = [];
+    const largeRuns: Figures[] = [];
+    const measure = async (server: RunningServer, entries: number, runs: Figures[]) =>
+      runs.push({ ...(await load(server.port, 'get-random', entries)), rss: server.rss() });
+    for (let round = 0; round < ROUNDS; round++) {
+      // Which size goes first alternates, so neither always follows the other.
+      const pair = [
+        () => measure(small, SMALL_ENTRIES, smallRuns),
+        () => measure(large, SCALE_ENTRIES, largeRuns),
+      ];
+      for (const run of round % 2 === 0 ? pair : pair.reverse()) await run();
     }
-    const after = await server.settledMemory();
+    const after = await large.settledMemory();
     const added = SCALE_ENTRIES - SMALL_ENTRIES;
     return {
       store,
       adapter,
-      small: medianOf(small),
-      large: medianOf(large),
+      small: medianOf(smallRuns),
+      large: medianOf(largeRuns),
       entries: SCALE_ENTRIES,
       bytesPerEntry: (after.rss - before.rss) / added,
       heapBytesPerEntry: (after.heapUsed - before.heapUsed) / added,
     };
   } finally {
-    await server.stop();
+    for (const server of servers) await server.stop();
+    for (const redis of redises) await redis.stop();
   }
 }
 
@@ -568,7 +591,7 @@ async function main(): Promise<void> {
     let mapBytes: MapWeight | undefined;
     if (SCALE_ENTRIES > 0) {
       scale.push(await scaleRun('memory'));
-      if (redis) scale.push(await scaleRun('redis', redis.url));
+      if (redis) scale.push(await scaleRun('redis'));
       mapBytes = await plainMapBytesPerEntry();
     }
     const m = machine();
