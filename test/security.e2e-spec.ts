@@ -460,6 +460,16 @@ describe('API documentation of the security schemes', () => {
     expect(requirements).toEqual(expect.arrayContaining([{ bearer: [] }, { apiKey: [] }]));
   });
 
+  it.each(['/health', '/health/ready'])(
+    'documents %s as open to requests without a key',
+    (path) => {
+      const operation = doc.paths[path]?.get;
+      expect(operation).toBeDefined();
+      // An empty requirement, the only one listed: no credentials needed.
+      expect(operation.security).toEqual([{}]);
+    },
+  );
+
   it('serves Swagger UI at /docs without a key, even with AUTH_READS', async () => {
     const res = await request(app.getHttpServer()).get('/docs').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
@@ -490,6 +500,9 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
     const res = await request(app.getHttpServer()).get('/stats');
     expectThrottled(res, 5);
     expectErrorBody(res, 429);
+    expect(res.body.message).toBe(
+      'Too many requests: at most 3 per 5 s for each client (THROTTLE_LIMIT, THROTTLE_TTL)',
+    );
     // Every route shares the one budget.
     expectThrottled(await request(app.getHttpServer()).get('/resources/any'), 5);
     expectThrottled(

@@ -1,4 +1,5 @@
-import { SetMetadata } from '@nestjs/common';
+import { SetMetadata, applyDecorators } from '@nestjs/common';
+import { ApiSecurity } from '@nestjs/swagger';
 
 export const ACCESS_METADATA = 'lapse:access';
 
@@ -12,6 +13,10 @@ export type Access = 'read' | 'write' | 'public';
 export const ReadAccess = (): MethodDecorator & ClassDecorator =>
   SetMetadata(ACCESS_METADATA, 'read');
 
-/** Marks a route that never needs a key (liveness and readiness probes). */
+/**
+ * Marks a route that never needs a key (liveness and readiness probes). Its
+ * documentation says so too: an empty security requirement, which in OpenAPI
+ * means a request without credentials is accepted.
+ */
 export const PublicAccess = (): MethodDecorator & ClassDecorator =>
-  SetMetadata(ACCESS_METADATA, 'public');
+  applyDecorators(SetMetadata(ACCESS_METADATA, 'public'), ApiSecurity({}));

@@ -24,6 +24,9 @@ import { LapseThrottlerGuard } from './lapse-throttler.guard';
         return {
           throttlers: [{ ttl: throttleTtlSeconds * 1000, limit: Math.max(throttleLimit, 1) }],
           skipIf: () => throttleLimit === 0,
+          // Says what the limit is, not the exception's class name.
+          errorMessage: (_context, { limit, ttl }) =>
+            `Too many requests: at most ${limit} per ${ttl / 1000} s for each client (THROTTLE_LIMIT, THROTTLE_TTL)`,
           // One budget per client across all routes, not one per route.
           generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
           storage: stores.throttler,
