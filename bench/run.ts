@@ -155,7 +155,12 @@ class RunningServer {
       (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)),
     );
     const server = new RunningServer(child, port, () => stderr);
-    await server.waitUntilAnswering();
+    try {
+      await server.waitUntilAnswering();
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
     return server;
   }
 
@@ -324,25 +329,30 @@ async function scaleRun(store: Store): Promise<ScaleFigures> {
   const adapter: Adapter = 'fastify';
   const target: Target = { id: `scale-${store}`, title: '', kind: 'lapse', adapter, store };
   log(`scale: ${store} store, ${SMALL_ENTRIES} vs ${SCALE_ENTRIES} entries`);
-  const redises = store === 'redis' ? [await RedisServer.start(), await RedisServer.start()] : [];
+  const redises: RedisServer[] = [];
   const servers: RunningServer[] = [];
   try {
-    const small = await RunningServer.start(target, redises[0]?.url);
+    if (store === 'redis') {
+      for (let i = 0; i < 2; i++) redises.push(await RedisServer.start());
+    }
+    // Both weighable, so that both run with the same Node flags.
+    const small = await RunningServer.start(target, redises[0]?.url, { weighable: true });
     servers.push(small);
     const large = await RunningServer.start(target, redises[1]?.url, { weighable: true });
     servers.push(large);
     await fill(small, target, 0, SMALL_ENTRIES);
     await fill(large, target, 0, SMALL_ENTRIES);
-    // Loaded before it is weighed as after, so that what serving itself holds
-    // (a grown young generation, compiled code) is in both weights.
-    for (let round = 0; round < ROUNDS; round++) {
+    // Both warmed alike. The large one is loaded before it is weighed as after,
+    // so what serving itself holds (a grown young generation, compiled code)
+    // is in both of its weights.
+    for (let warmUp = 0; warmUp < ROUNDS; warmUp++) {
+      await load(small.port, 'get-random', SMALL_ENTRIES);
       await load(large.port, 'get-random', SMALL_ENTRIES);
     }
     // Weighed after full collections, as the plain Map is: the garbage that
     // requests leave behind is not memory the entries hold.
     const before = await large.settledMemory();
     await fill(large, target, SMALL_ENTRIES, SCALE_ENTRIES);
-    await load(small.port, 'get-random', SMALL_ENTRIES, 1);
     await load(large.port, 'get-random', SCALE_ENTRIES, 1);
     const smallRuns: Figures[] = [];
     const largeRuns: Figures[] = [];

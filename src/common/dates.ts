@@ -8,10 +8,10 @@ const KEPT = 10_000;
  * times formatted are those of cached entries (written at, expires at), read
  * again on every hit, and `Date` formatting is a visible share of a hit.
  */
-function keptFormat(format: (date: Date) => string): (ms: number) => string {
+export function keptFormat(format: (date: Date) => string): (ms: number) => string {
   // Not a Map that drops its first key when full: a Map's iterator walks over
   // the slots of deleted keys, so with many distinct times (a million entries
-  // read at random) finding the first key cost ~10 µs per call.
+  // read at random) finding that first key costs ~10 µs per call.
   const kept = new LRUCache<number, string>({ max: KEPT });
   return (ms) => {
     let text = kept.get(ms);

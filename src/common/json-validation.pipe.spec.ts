@@ -158,7 +158,7 @@ describe(`${JsonValidationPipe.name}: path parameters`, () => {
     await expect(transform({ id: 'x'.repeat(1025) })).rejects.toBeInstanceOf(BadRequestException);
   });
 
-  it('keeps a bounded number of parameter sets, dropping the oldest first', async () => {
+  it('keeps a bounded number of parameter sets, dropping the least recently used first', async () => {
     const first = await transform({ id: 'id-0' });
     for (let i = 1; i <= 10_000; i++) await transform({ id: `id-${i}` });
     const again = await transform({ id: 'id-0' });
