@@ -1,5 +1,6 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import type { ArgumentMetadata } from '@nestjs/common';
+import fc from 'fast-check';
 import { PutResourceDto } from '../resources/dto/put-resource.dto';
 import { ResourceParamsDto } from '../resources/dto/resource-params.dto';
 import { JsonValidationPipe } from './json-validation.pipe';
@@ -164,6 +165,38 @@ describe(`${JsonValidationPipe.name}: path parameters`, () => {
     const again = await transform({ id: 'id-0' });
     expect(again).toEqual(first);
     expect(again).not.toBe(first);
+  });
+
+  it('answers as a plain ValidationPipe does, for valid and invalid parameters alike', async () => {
+    const plain = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+    /** What a pipe resolved, or the messages it rejected with. */
+    const outcome = (pipe: ValidationPipe, params: unknown): Promise<unknown> =>
+      pipe.transform(params, PARAMS).then(
+        (dto: unknown) => ({ dto, isInstance: dto instanceof ResourceParamsDto }),
+        (error: BadRequestException) => ({ rejected: error.getResponse() }),
+      );
+    const id = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.string({ unit: 'grapheme', minLength: 1000, maxLength: 1100 }),
+      fc.constantFrom('', 'a\u0000b', 'https://example.com/a?b=c', '__proto__'),
+      fc.integer(),
+    );
+    const params = fc.oneof(
+      fc.record({ id }),
+      fc.record({ id, extra: fc.string() }),
+      fc.constant({}),
+      fc.constant(JSON.parse('{"id":"a","__proto__":"b"}') as unknown),
+    );
+    await fc.assert(
+      fc.asyncProperty(params, async (value) => {
+        // Each pipe gets its own copy: ValidationPipe strips keys in place.
+        const copy = () => JSON.parse(JSON.stringify(value)) as unknown;
+        expect(await outcome(new JsonValidationPipe(), copy())).toEqual(
+          await outcome(plain, copy()),
+        );
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('keeps a parameter set that is read again and again, however many others pass', async () => {
