@@ -168,7 +168,11 @@ describe(`${JsonValidationPipe.name}: path parameters`, () => {
   });
 
   it('answers as a plain ValidationPipe does, for valid and invalid parameters alike', async () => {
-    const plain = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+    const plain = new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+    });
     /** What a pipe resolved, or the messages it rejected with. */
     const outcome = (pipe: ValidationPipe, params: unknown): Promise<unknown> =>
       pipe.transform(params, PARAMS).then(
