@@ -9,7 +9,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import type { LapseConfig } from './config/lapse.config';
 import { ResourcesModule } from './resources/resources.module';
 import { SecurityModule } from './security/security.module';
-import { SeedModule } from './seed/seed.module';
+import { SeedModule } from './compat/compat.module';
 import { StatsModule } from './stats/stats.module';
 import { STORES, StorageModule } from './storage/storage.module';
 import type { Stores } from './storage/storage.module';

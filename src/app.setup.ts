@@ -2,11 +2,11 @@ import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
-import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { JsonValidationPipe } from './common/json-validation.pipe';
+import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { JsonValidationPipe } from './validation/json-validation.pipe';
 import type { LapseConfig } from './config/lapse.config';
 import { configureHttpAdapter } from './http/http-adapter';
-import { SEED_CLIENT_ERROR_BODIES } from './seed/seed-responses';
+import { SEED_CLIENT_ERROR_BODIES } from './compat/compat-responses';
 
 /** Response headers a browser client may read across origins. */
 const EXPOSED_HEADERS = [

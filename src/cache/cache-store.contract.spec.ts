@@ -4,9 +4,9 @@ import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
 import type { CacheEntry } from './cache-entry';
 import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
-import { MemoryCacheStore } from './memory-cache.store';
-import { RedisCacheStore } from './redis-cache.store';
-import type { BucketInterval, BucketRange } from '../common/time-buckets';
+import { MemoryCacheStore } from './stores/memory-cache.store';
+import { RedisCacheStore } from './stores/redis-cache.store';
+import type { BucketInterval, BucketRange } from '../time-series/time-buckets';
 
 /**
  * The contract of the CacheStore port, run as one set of tests against every

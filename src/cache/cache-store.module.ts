@@ -7,7 +7,7 @@ import {
   DEFAULT_SWEEP_INTERVAL_MS,
 } from './cache-module-options';
 import { CacheStore } from './cache-store';
-import { MemoryCacheStore } from './memory-cache.store';
+import { MemoryCacheStore } from './stores/memory-cache.store';
 
 /**
  * Holds the module options and the one {@link CacheStore} built from them.

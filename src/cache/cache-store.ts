@@ -1,5 +1,5 @@
 import type Keyv from 'keyv';
-import type { BucketRange } from '../common/time-buckets';
+import type { BucketRange } from '../time-series/time-buckets';
 import type {
   CacheEntry,
   DeleteOutcome,

@@ -11,7 +11,7 @@ import type {
   PurgeSelector,
 } from './cache-entry';
 import { flatLatin1 } from '../common/flat-string';
-import type { BucketRange } from '../common/time-buckets';
+import type { BucketRange } from '../time-series/time-buckets';
 import { CacheStore } from './cache-store';
 import type { CacheAccessCounter, CacheCounters } from './cache-store';
 

@@ -3,4 +3,4 @@ export * from './cache-module-options';
 export * from './cache-store';
 export * from './cache.module';
 export * from './cache.service';
-export * from './memory-cache.store';
+export * from './stores/memory-cache.store';

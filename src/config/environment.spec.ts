@@ -1,7 +1,7 @@
 import { Environment, InvalidEnvironmentError, validateEnvironment } from './environment';
 import { loadConfig } from './lapse.config';
 import type { LapseConfig } from './lapse.config';
-import { DEFAULT_RETENTION } from '../common/time-buckets';
+import { DEFAULT_RETENTION } from '../time-series/time-buckets';
 
 /** The documented defaults of the settings these tests cover. */
 const DEFAULTS = {

@@ -13,7 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { parse as parseBytes } from 'bytes';
-import { formatDuration, parseDuration } from '../common/time-buckets';
+import { formatDuration, parseDuration } from '../time-series/time-buckets';
 
 /** Longest TTL a client may ask for: one year, in seconds. */
 export const MAX_TTL_SECONDS = 31_536_000;

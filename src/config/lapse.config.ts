@@ -1,7 +1,7 @@
 import { parse as parseBytes } from 'bytes';
 import { validateEnvironment } from './environment';
-import { parseDuration } from '../common/time-buckets';
-import type { BucketRetention } from '../common/time-buckets';
+import { parseDuration } from '../time-series/time-buckets';
+import type { BucketRetention } from '../time-series/time-buckets';
 
 /** Typed settings, grouped by the capability that reads them. */
 export interface LapseConfig {

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { json } from 'express';
 import type { LapseConfig } from '../config/lapse.config';
-import { REQUEST_ID_HEADER, requestIdFor } from '../logging/request-id';
+import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 import { answerClientError } from './client-error';
 import { DeferredBodyErrorGuard, deferBodyErrors } from './deferred-body-error';
 import { parseJsonBody } from './json-body';

@@ -3,9 +3,9 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { Params } from 'nestjs-pino';
-import { routeOf } from '../common/http';
+import { routeOf } from '../http/adapter-neutral';
 import type { LapseConfig } from '../config/lapse.config';
-import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { REQUEST_ID_HEADER, requestIdFor } from '../http/request-id';
 
 /**
  * Structured logs with pino: one JSON line per request with method, route,

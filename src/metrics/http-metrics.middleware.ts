@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { NestMiddleware } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { routeOf } from '../common/http';
+import { routeOf } from '../http/adapter-neutral';
 import { MetricsService } from './metrics.service';
 
 /** Times every request, from arrival to the last byte, by route template and status. */

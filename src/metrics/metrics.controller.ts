@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { setHeaders } from '../common/http';
+import { setHeaders } from '../http/adapter-neutral';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('operations')

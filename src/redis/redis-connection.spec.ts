@@ -2,11 +2,11 @@ import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findRedisServer, freePort, RedisServer } from '../../test/helpers/redis-server';
 import type { CacheEntry } from '../cache/cache-entry';
-import { RedisCacheStore } from '../cache/redis-cache.store';
+import { RedisCacheStore } from '../cache/stores/redis-cache.store';
 import { StoreUnavailableError } from '../common/store-unavailable.error';
-import { RedisTrackingStore } from '../tracking/redis-tracking.store';
+import { RedisTrackingStore } from '../tracking/stores/redis-tracking.store';
 import { RedisConnection } from './redis-connection';
-import { DEFAULT_RETENTION } from '../common/time-buckets';
+import { DEFAULT_RETENTION } from '../time-series/time-buckets';
 
 /**
  * The failure contract of the Redis adapters, against a real `redis-server`

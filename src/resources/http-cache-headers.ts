@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import fresh from 'fresh';
-import type { RequestHeaders } from '../common/conditional-request';
+import type { RequestHeaders } from './conditional-request';
 import { httpDate } from '../common/dates';
-import { setHeaders } from '../common/http';
+import { setHeaders } from '../http/adapter-neutral';
 import type { LapseConfig } from '../config/lapse.config';
 import type { Resource } from './resource';
 

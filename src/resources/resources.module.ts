@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HttpCacheHeaders } from './http-cache-headers';
-import { ResourceController } from './resource.controller';
+import { ResourceController } from './resources.controller';
 import { ResourcesService } from './resources.service';
 
 /**

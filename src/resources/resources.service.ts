@@ -7,7 +7,7 @@ import {
 import { ConfigService } from '@nestjs/config';
 import { CacheService } from '../cache';
 import type { CacheEntry, Precondition, PurgeSelector } from '../cache';
-import { isResourceId } from '../common/validation';
+import { isResourceId } from '../validation/validation-rules';
 import type { LapseConfig } from '../config/lapse.config';
 import type { IdentifiedResourceWrite, Resource, ResourcePage, ResourceWrite } from './resource';
 

@@ -2,7 +2,7 @@ import { Injectable, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
-import { setHeaders } from '../common/http';
+import { setHeaders } from '../http/adapter-neutral';
 import type { LapseConfig } from '../config/lapse.config';
 import { ACCESS_METADATA } from './access.decorators';
 import type { Access } from './access.decorators';

@@ -1,12 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { SeriesQueryDto } from '../common/series-query.dto';
+import { SeriesQueryDto } from '../time-series/dto/series-query.dto';
 import {
   StatsResponseDto,
   StatsSeriesResponseDto,
   toStatsResponse,
   toStatsSeriesResponse,
-} from './stats-response.dto';
+} from './dto/stats-response.dto';
 import { StatsService } from './stats.service';
 
 @ApiTags('stats')

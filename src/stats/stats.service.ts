@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CacheService } from '../cache';
 import type { CacheCounters, CacheStats } from '../cache';
-import { bucketStarts } from '../common/time-buckets';
-import type { BucketRange } from '../common/time-buckets';
-import { resolveSeriesRange } from '../common/time-range';
-import type { RangeQuery } from '../common/time-range';
+import { bucketStarts } from '../time-series/time-buckets';
+import type { BucketRange } from '../time-series/time-buckets';
+import { resolveSeriesRange } from '../time-series/time-range';
+import type { RangeQuery } from '../time-series/time-range';
 import { ResourcesService } from '../resources/resources.service';
 import { TrackingService } from '../tracking/tracking.service';
 

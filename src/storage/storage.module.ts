@@ -3,13 +3,13 @@ import type { Provider } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { ConfigService } from '@nestjs/config';
 import { CacheStore } from '../cache/cache-store';
-import { MemoryCacheStore } from '../cache/memory-cache.store';
-import { RedisCacheStore } from '../cache/redis-cache.store';
+import { MemoryCacheStore } from '../cache/stores/memory-cache.store';
+import { RedisCacheStore } from '../cache/stores/redis-cache.store';
 import type { LapseConfig } from '../config/lapse.config';
 import { RedisConnection } from '../redis/redis-connection';
-import { RedisThrottlerStorage } from '../security/redis-throttler.storage';
-import { MemoryTrackingStore } from '../tracking/memory-tracking.store';
-import { RedisTrackingStore } from '../tracking/redis-tracking.store';
+import { RedisThrottlerStorage } from '../security/stores/redis-throttler.storage';
+import { MemoryTrackingStore } from '../tracking/stores/memory-tracking.store';
+import { RedisTrackingStore } from '../tracking/stores/redis-tracking.store';
 import { TrackingStore } from '../tracking/tracking-store';
 
 /** The adapters behind every storage port, chosen together. */

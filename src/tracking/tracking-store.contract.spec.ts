@@ -2,11 +2,11 @@ import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
 import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
-import { MemoryTrackingStore } from './memory-tracking.store';
-import { RedisTrackingStore } from './redis-tracking.store';
+import { MemoryTrackingStore } from './stores/memory-tracking.store';
+import { RedisTrackingStore } from './stores/redis-tracking.store';
 import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from './tracking-store';
-import { DEFAULT_RETENTION } from '../common/time-buckets';
-import type { BucketInterval, BucketRange, BucketRetention } from '../common/time-buckets';
+import { DEFAULT_RETENTION } from '../time-series/time-buckets';
+import type { BucketInterval, BucketRange, BucketRetention } from '../time-series/time-buckets';
 
 /**
  * The contract of the TrackingStore port, run as one set of tests against

@@ -1,4 +1,4 @@
-import type { BucketRange } from '../common/time-buckets';
+import type { BucketRange } from '../time-series/time-buckets';
 
 /** Interactions recorded for one resource. Times are epoch milliseconds. */
 export interface InteractionSummary {

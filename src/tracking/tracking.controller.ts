@@ -16,7 +16,7 @@ import {
   toSummaryResponse,
   toTopResourceResponse,
 } from './dto/interaction-response.dto';
-import { SeriesQueryDto } from '../common/series-query.dto';
+import { SeriesQueryDto } from '../time-series/dto/series-query.dto';
 import { InteractionParamsDto } from './dto/interaction-params.dto';
 import { TopQueryDto } from './dto/top-query.dto';
 import { TrackInteractionDto } from './dto/track-interaction.dto';

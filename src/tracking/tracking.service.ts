@@ -1,8 +1,8 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { resolveSeriesRange, resolveWindow } from '../common/time-range';
-import type { RangeQuery } from '../common/time-range';
-import type { BucketRange, BucketRetention } from '../common/time-buckets';
+import { resolveSeriesRange, resolveWindow } from '../time-series/time-range';
+import type { RangeQuery } from '../time-series/time-range';
+import type { BucketRange, BucketRetention } from '../time-series/time-buckets';
 import type { LapseConfig } from '../config/lapse.config';
 import { ResourcesService } from '../resources/resources.service';
 import { TrackingStore } from './tracking-store';

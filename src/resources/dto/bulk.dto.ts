@@ -6,7 +6,7 @@ import {
   IsResourceIds,
   IsTags,
   IsTtlSeconds,
-} from '../../common/validation';
+} from '../../validation/validation-rules';
 import { ResourceResponseDto } from './resource-response.dto';
 
 export const MAX_BULK_ITEMS = 1000;

@@ -6,7 +6,7 @@ import {
   IsStringOfLength,
   IsTagQuery,
   IsTrueFlag,
-} from '../../common/validation';
+} from '../../validation/validation-rules';
 
 export const MAX_PAGE_SIZE = 1000;
 

@@ -1,4 +1,4 @@
-import { IsJsonData, IsTags, IsTtlSeconds } from '../../common/validation';
+import { IsJsonData, IsTags, IsTtlSeconds } from '../../validation/validation-rules';
 
 /** Body of `PUT /resources/:id`. */
 export class PutResourceDto {

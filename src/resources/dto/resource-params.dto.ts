@@ -1,4 +1,4 @@
-import { IsResourceId } from '../../common/validation';
+import { IsResourceId } from '../../validation/validation-rules';
 
 /** Path parameters of `/resources/:id`. */
 export class ResourceParamsDto {

@@ -1,4 +1,4 @@
-import { IsTtlSeconds } from '../../common/validation';
+import { IsTtlSeconds } from '../../validation/validation-rules';
 
 /** Body of `POST /resources/:id/touch`; may be empty. */
 export class TouchResourceDto {

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { rangeBounds } from '../../common/series-response';
-import { BUCKET_INTERVALS } from '../../common/time-buckets';
-import type { BucketInterval, BucketRange } from '../../common/time-buckets';
+import { rangeBounds } from '../../time-series/range-bounds';
+import { BUCKET_INTERVALS } from '../../time-series/time-buckets';
+import type { BucketInterval, BucketRange } from '../../time-series/time-buckets';
 import type { InteractionSummary, SeriesPoint, TopResource } from '../tracking-store';
 import type { RecordedInteraction } from '../tracking.service';
 

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIntegerQuery, IsTimeQuery } from '../../common/validation';
+import { IsIntegerQuery, IsTimeQuery } from '../../validation/validation-rules';
 
 export const MAX_TOP_LIMIT = 1000;
 

@@ -3,7 +3,7 @@ import {
   IsOptionalJsonData,
   IsResourceId,
   IsTtlSeconds,
-} from '../../common/validation';
+} from '../../validation/validation-rules';
 
 /** Body of `POST /interactions`. */
 export class TrackInteractionDto {

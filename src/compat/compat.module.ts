@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ResourcesModule } from '../resources/resources.module';
 import { TrackingModule } from '../tracking/tracking.module';
-import { SeedController } from './seed.controller';
-import { SeedService } from './seed.service';
+import { SeedController } from './compat.controller';
+import { SeedService } from './compat.service';
 
 /** The original two routes, kept working exactly as they did. */
 @Module({

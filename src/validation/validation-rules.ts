@@ -20,7 +20,7 @@ import {
 import type { ValidationOptions } from 'class-validator';
 import { MAX_TTL_SECONDS } from '../config/environment';
 import { Verbatim, VerbatimNested } from './json-validation.pipe';
-import { parseTime } from './time-buckets';
+import { parseTime } from '../time-series/time-buckets';
 
 /** Longest resource id, in UTF-16 code units (JavaScript's `length`). */
 export const MAX_ID_LENGTH = 1024;

@@ -1,5 +1,5 @@
-import type { RedisConnection } from '../redis/redis-connection';
-import { RedisScript } from '../redis/redis-script';
+import type { RedisConnection } from '../../redis/redis-connection';
+import { RedisScript } from '../../redis/redis-script';
 import {
   BUCKET_INTERVALS,
   bucketExpiry,
@@ -7,10 +7,10 @@ import {
   bucketStarts,
   INTERVAL_MS,
   oldestKept,
-} from '../common/time-buckets';
-import type { BucketRange, BucketRetention } from '../common/time-buckets';
-import { compareUtf8, takeSmallest } from '../common/utf8-order';
-import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from './tracking-store';
+} from '../../time-series/time-buckets';
+import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
+import { compareUtf8, takeSmallest } from '../../common/utf8-order';
+import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from '../tracking-store';
 
 /**
  * Records one interaction atomically: the resource's hash, its place in the

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { rangeBounds } from '../common/series-response';
-import { BUCKET_INTERVALS } from '../common/time-buckets';
-import type { BucketInterval, BucketRange } from '../common/time-buckets';
-import type { ActivityPoint, LapseStats } from './stats.service';
+import { rangeBounds } from '../../time-series/range-bounds';
+import { BUCKET_INTERVALS } from '../../time-series/time-buckets';
+import type { BucketInterval, BucketRange } from '../../time-series/time-buckets';
+import type { ActivityPoint, LapseStats } from '../stats.service';
 
 /** Cache and tracker counters since the service started. */
 export class StatsResponseDto {

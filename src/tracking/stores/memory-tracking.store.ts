@@ -1,16 +1,16 @@
 import type { OnModuleDestroy } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { BucketedCounters } from '../common/bucketed-counters';
+import { BucketedCounters } from '../../time-series/bucketed-counters';
 import {
   BUCKET_INTERVALS,
   bucketOf,
   bucketStarts,
   INTERVAL_MS,
   oldestKept,
-} from '../common/time-buckets';
-import type { BucketInterval, BucketRange, BucketRetention } from '../common/time-buckets';
-import { compareUtf8, takeSmallest } from '../common/utf8-order';
-import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from './tracking-store';
+} from '../../time-series/time-buckets';
+import type { BucketInterval, BucketRange, BucketRetention } from '../../time-series/time-buckets';
+import { compareUtf8, takeSmallest } from '../../common/utf8-order';
+import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from '../tracking-store';
 
 interface Counts {
   total: number;

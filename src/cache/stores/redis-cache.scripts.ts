@@ -21,7 +21,7 @@
  * Redis (or a primary with replicas), not a Redis Cluster.
  */
 
-import { RedisScript } from '../redis/redis-script';
+import { RedisScript } from '../../redis/redis-script';
 
 /**
  * KEYS: expiry, ids, etags, tags. Removes an id from every index; the caller

@@ -2,8 +2,8 @@ import type { OnModuleDestroy } from '@nestjs/common';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import type { KeyvStoreAdapter } from 'keyv';
-import { compareUtf8 } from '../common/utf8-order';
-import type { RedisConnection } from '../redis/redis-connection';
+import { compareUtf8 } from '../../common/utf8-order';
+import type { RedisConnection } from '../../redis/redis-connection';
 import type {
   CacheEntry,
   DeleteOutcome,
@@ -12,8 +12,8 @@ import type {
   Precondition,
   PurgeSelector,
   WriteOutcome,
-} from './cache-entry';
-import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
+} from '../cache-entry';
+import type { CacheAccessCounter, CacheCounters, CacheStore } from '../cache-store';
 import {
   DELETE_SCRIPT,
   INCREMENT_SCRIPT,
@@ -30,8 +30,8 @@ import {
   bucketStarts,
   DEFAULT_RETENTION,
   oldestKept,
-} from '../common/time-buckets';
-import type { BucketRange, BucketRetention } from '../common/time-buckets';
+} from '../../time-series/time-buckets';
+import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
 
 /** Settings of {@link RedisCacheStore}. */
 export interface RedisCacheStoreOptions {

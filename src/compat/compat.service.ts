@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { isResourceId } from '../common/validation';
+import { isResourceId } from '../validation/validation-rules';
 import type { Resource } from '../resources/resource';
 import { ResourcesService } from '../resources/resources.service';
 import { TrackingService } from '../tracking/tracking.service';
-import { SEED_CACHED, SEED_INVALID, SEED_NOT_FOUND } from './seed-responses';
-import type { SeedResponse } from './seed-responses';
+import { SEED_CACHED, SEED_INVALID, SEED_NOT_FOUND } from './compat-responses';
+import type { SeedResponse } from './compat-responses';
 
 /** A seed lookup: the body to send, and the resource when there was one. */
 export interface SeedLookup {

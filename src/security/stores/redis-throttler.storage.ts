@@ -1,6 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { RedisConnection } from '../redis/redis-connection';
-import { RedisScript } from '../redis/redis-script';
+import type { RedisConnection } from '../../redis/redis-connection';
+import { RedisScript } from '../../redis/redis-script';
 
 /** What `ThrottlerStorage.increment` resolves (the package does not export the type by name). */
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;

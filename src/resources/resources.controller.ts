@@ -25,10 +25,10 @@ import {
   ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { preconditionOf } from '../common/conditional-request';
+import { preconditionOf } from './conditional-request';
 import { ReadAccess } from '../security/access.decorators';
-import type { RequestHeaders } from '../common/conditional-request';
-import { setStatus } from '../common/http';
+import type { RequestHeaders } from './conditional-request';
+import { setStatus } from '../http/adapter-neutral';
 import {
   MgetResourcesDto,
   MgetResponseDto,

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import type { CacheEntry } from './cache-entry';
+import type { CacheEntry } from '../cache-entry';
 import { MemoryCacheStore } from './memory-cache.store';
 
 /** A quarter of a second past a whole second, so that expiry seconds are unambiguous. */

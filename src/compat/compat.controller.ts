@@ -10,11 +10,11 @@ import {
   Res,
 } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { RequestHeaders } from '../common/conditional-request';
-import { setStatus } from '../common/http';
+import type { RequestHeaders } from '../resources/conditional-request';
+import { setStatus } from '../http/adapter-neutral';
 import { HttpCacheHeaders } from '../resources/http-cache-headers';
-import { SeedService } from './seed.service';
-import type { SeedResponse } from './seed-responses';
+import { SeedService } from './compat.service';
+import type { SeedResponse } from './compat-responses';
 
 /** The original service's routes; new clients should prefer `/resources` and `/interactions`. */
 @ApiTags('seed-compatible')

@@ -2,8 +2,8 @@ import type { OnModuleDestroy } from '@nestjs/common';
 import Keyv from 'keyv';
 import type { KeyvStoreAdapter } from 'keyv';
 import { LRUCache } from 'lru-cache';
-import { compareUtf8, takeSmallest } from '../common/utf8-order';
-import { preconditionHolds } from './cache-entry';
+import { compareUtf8, takeSmallest } from '../../common/utf8-order';
+import { preconditionHolds } from '../cache-entry';
 import type {
   CacheEntry,
   DeleteOutcome,
@@ -13,11 +13,11 @@ import type {
   Precondition,
   PurgeSelector,
   WriteOutcome,
-} from './cache-entry';
-import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
-import { BucketedCounters } from '../common/bucketed-counters';
-import { DEFAULT_RETENTION } from '../common/time-buckets';
-import type { BucketRange, BucketRetention } from '../common/time-buckets';
+} from '../cache-entry';
+import type { CacheAccessCounter, CacheCounters, CacheStore } from '../cache-store';
+import { BucketedCounters } from '../../time-series/bucketed-counters';
+import { DEFAULT_RETENTION } from '../../time-series/time-buckets';
+import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
 
 const COUNTERS: ReadonlyArray<keyof CacheCounters> = [
   'hits',

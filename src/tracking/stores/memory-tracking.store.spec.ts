@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import type { TopResource } from './tracking-store';
+import type { TopResource } from '../tracking-store';
 import { MemoryTrackingStore } from './memory-tracking.store';
-import { DEFAULT_RETENTION } from '../common/time-buckets';
+import { DEFAULT_RETENTION } from '../../time-series/time-buckets';
 
 const T0 = Date.UTC(2030, 0, 1);
 

@@ -1,7 +1,7 @@
 import { Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { StoreUnavailableError } from './store-unavailable.error';
+import { StoreUnavailableError } from '../common/store-unavailable.error';
 
 /** Error bodies that a route overrides for client errors, by request path. */
 export type ClientErrorBodies = ReadonlyMap<string, unknown>;
