@@ -9,7 +9,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import type { LapseConfig } from './config/lapse.config';
 import { ResourcesModule } from './resources/resources.module';
 import { SecurityModule } from './security/security.module';
-import { SeedModule } from './compat/compat.module';
+import { CompatModule } from './compat/compat.module';
 import { StatsModule } from './stats/stats.module';
 import { STORES, StorageModule } from './storage/storage.module';
 import type { Stores } from './storage/storage.module';
@@ -34,7 +34,7 @@ export class AppModule {
         ResourcesModule,
         TrackingModule,
         StatsModule,
-        SeedModule,
+        CompatModule,
         HealthModule,
         MetricsModule,
         DashboardModule,

@@ -6,7 +6,7 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { JsonValidationPipe } from './validation/json-validation.pipe';
 import type { LapseConfig } from './config/lapse.config';
 import { configureHttpAdapter } from './http/http-adapter';
-import { SEED_CLIENT_ERROR_BODIES } from './compat/compat-responses';
+import { COMPAT_CLIENT_ERROR_BODIES } from './compat/compat-responses';
 
 /** Response headers a browser client may read across origins. */
 const EXPOSED_HEADERS = [
@@ -53,7 +53,7 @@ export function configureApp(app: INestApplication, config: LapseConfig): void {
     });
   }
   app.useGlobalPipes(new JsonValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost), SEED_CLIENT_ERROR_BODIES));
+  app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost), COMPAT_CLIENT_ERROR_BODIES));
   setUpSwagger(app);
 }
 

@@ -13,15 +13,15 @@ import { ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { RequestHeaders } from '../resources/conditional-request';
 import { setStatus } from '../http/adapter-neutral';
 import { HttpCacheHeaders } from '../resources/http-cache-headers';
-import { SeedService } from './compat.service';
-import type { SeedResponse } from './compat-responses';
+import { CompatService } from './compat.service';
+import type { CompatResponse } from './compat-responses';
 
 /** The original service's routes; new clients should prefer `/resources` and `/interactions`. */
 @ApiTags('seed-compatible')
 @Controller()
-export class SeedController {
+export class CompatController {
   constructor(
-    private readonly seed: SeedService,
+    private readonly compat: CompatService,
     private readonly httpCache: HttpCacheHeaders,
   ) {}
 
@@ -44,8 +44,8 @@ export class SeedController {
     @Query('id') id: unknown,
     @Headers() headers: RequestHeaders,
     @Res({ passthrough: true }) response: unknown,
-  ): Promise<SeedResponse | undefined> {
-    const { body, resource } = await this.seed.getCachedResource(id);
+  ): Promise<CompatResponse | undefined> {
+    const { body, resource } = await this.compat.getCachedResource(id);
     if (!resource) {
       this.httpCache.miss(response);
       // Express answers 304 by itself to `If-None-Match: *` on any 200; a miss
@@ -81,7 +81,7 @@ export class SeedController {
       ],
     },
   })
-  trackInteraction(@Body() body: unknown): Promise<SeedResponse> {
-    return this.seed.trackInteraction(body);
+  trackInteraction(@Body() body: unknown): Promise<CompatResponse> {
+    return this.compat.trackInteraction(body);
   }
 }

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ResourcesModule } from '../resources/resources.module';
 import { TrackingModule } from '../tracking/tracking.module';
-import { SeedController } from './compat.controller';
-import { SeedService } from './compat.service';
+import { CompatController } from './compat.controller';
+import { CompatService } from './compat.service';
 
 /** The original two routes, kept working exactly as they did. */
 @Module({
   imports: [ResourcesModule, TrackingModule],
-  controllers: [SeedController],
-  providers: [SeedService],
+  controllers: [CompatController],
+  providers: [CompatService],
 })
-export class SeedModule {}
+export class CompatModule {}

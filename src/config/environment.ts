@@ -14,9 +14,7 @@ import {
 } from 'class-validator';
 import { parse as parseBytes } from 'bytes';
 import { formatDuration, parseDuration } from '../time-series/time-buckets';
-
-/** Longest TTL a client may ask for: one year, in seconds. */
-export const MAX_TTL_SECONDS = 31_536_000;
+import { MAX_TTL_SECONDS } from '../validation/limits';
 
 /** A size such as `1mb`, `512kb` or a plain number of bytes, greater than zero. */
 const IsByteSize = (): PropertyDecorator =>

@@ -8,7 +8,7 @@ export type ClientErrorBodies = ReadonlyMap<string, unknown>;
 
 /**
  * Client errors about who is asking or how often, never about what was sent:
- * a route's own error body (e.g. the seed's "Invalid data provided.") would
+ * a route's own error body (e.g. the original routes' "Invalid data provided.") would
  * misstate them, so they keep the standard body.
  */
 const ACCESS_STATUSES: ReadonlySet<number> = new Set([

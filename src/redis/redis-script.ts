@@ -17,7 +17,7 @@ export class RedisScript {
     this.sha1 = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: RedisClient, options: EvalOptions): Promise<EvalReply> {
+  async evaluate(client: RedisClient, options: EvalOptions): Promise<EvalReply> {
     try {
       return await client.evalSha(this.sha1, options);
     } catch (error) {

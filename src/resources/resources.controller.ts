@@ -53,7 +53,7 @@ const IF_MATCH = {
 @ApiTags('resources')
 @ApiBadRequestResponse({ description: 'Invalid id, query or body; the message names the field.' })
 @Controller('resources')
-export class ResourceController {
+export class ResourcesController {
   constructor(
     private readonly resources: ResourcesService,
     private readonly httpCache: HttpCacheHeaders,

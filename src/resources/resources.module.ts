@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HttpCacheHeaders } from './http-cache-headers';
-import { ResourceController } from './resources.controller';
+import { ResourcesController } from './resources.controller';
 import { ResourcesService } from './resources.service';
 
 /**
@@ -8,7 +8,7 @@ import { ResourcesService } from './resources.service';
  * imported `CacheModule` and `ConfigService` from the config module.
  */
 @Module({
-  controllers: [ResourceController],
+  controllers: [ResourcesController],
   providers: [ResourcesService, HttpCacheHeaders],
   exports: [ResourcesService, HttpCacheHeaders],
 })

@@ -1,8 +1,9 @@
 import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import type { ArgumentMetadata, Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { LRUCache } from 'lru-cache';
 import 'reflect-metadata';
+import { MAX_NESTING_DEPTH } from './limits';
+import { ValidatedParams } from './validated-params';
 
 const VERBATIM_PROPERTIES = Symbol('verbatimProperties');
 const NESTED_PROPERTIES = Symbol('nestedProperties');
@@ -47,12 +48,8 @@ export class JsonValidationPipe extends ValidationPipe {
     super({ whitelist: true, forbidNonWhitelisted: true, transform: true });
   }
 
-  /**
-   * Path parameters that passed validation, per DTO class, by value. A hot id
-   * is read again and again, and validating it (class-transformer and
-   * class-validator, a few percent of a GET) gives the same answer each time.
-   */
-  private readonly validParams = new WeakMap<object, LRUCache<string, object>>();
+  /** Path parameters already validated, so a hot id is validated once. */
+  private readonly validParams = new ValidatedParams();
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'param' && metadata.metatype && isPlainRecord(value)) {
@@ -68,25 +65,14 @@ export class JsonValidationPipe extends ValidationPipe {
     return result;
   }
 
-  private async transformParams(
+  private transformParams(
     value: Record<PropertyKey, unknown>,
     metadata: ArgumentMetadata,
     metatype: Type<unknown>,
   ): Promise<unknown> {
-    let known = this.validParams.get(metatype);
-    if (!known) {
-      // Least recently used out first (see `keptFormat` in dates.ts for why not a Map).
-      known = new LRUCache<string, object>({ max: MAX_KNOWN_PARAMS });
-      this.validParams.set(metatype, known);
-    }
-    const key = JSON.stringify(value);
-    const kept = known.get(key);
-    if (kept !== undefined) return kept;
-    // Throws for invalid parameters, which are never kept.
-    const result = await this.validateParams(value, metadata, metatype);
-    // Shared by every request with the same parameters: nobody may change it.
-    known.set(key, Object.freeze(result));
-    return result;
+    return this.validParams.get(metatype, value, () =>
+      this.validateParams(value, metadata, metatype),
+    );
   }
 
   /**
@@ -125,15 +111,6 @@ function isStringRecord(value: Record<PropertyKey, unknown>): value is Record<st
   return true;
 }
 
-/** How many validated parameter sets are kept per DTO class. */
-const MAX_KNOWN_PARAMS = 10_000;
-
-/**
- * Deepest accepted nesting of a JSON body. Far deeper values would overflow
- * the stack of recursive code downstream (validation, JSON.stringify) and
- * answer 500 instead of 400.
- */
-export const MAX_NESTING_DEPTH = 512;
 
 /** How deeply arrays and objects nest in `value`, measured without recursion. */
 function nestingDepth(value: unknown): number {

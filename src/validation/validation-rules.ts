@@ -18,15 +18,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { ValidationOptions } from 'class-validator';
-import { MAX_TTL_SECONDS } from '../config/environment';
 import { Verbatim, VerbatimNested } from './json-validation.pipe';
-import { parseTime } from '../time-series/time-buckets';
-
-/** Longest resource id, in UTF-16 code units (JavaScript's `length`). */
-export const MAX_ID_LENGTH = 1024;
-export const MAX_TAGS = 32;
-export const MAX_TAG_LENGTH = 128;
-export const INTERACTION_TYPE_PATTERN = /^[a-z0-9_.-]{1,64}$/;
+import {
+  INTERACTION_TYPE_PATTERN,
+  MAX_ID_LENGTH,
+  MAX_TAG_LENGTH,
+  MAX_TAGS,
+  MAX_TTL_SECONDS,
+} from './limits';
 
 const CONTROL_CHARACTER = /\p{Cc}/u;
 
@@ -64,7 +63,7 @@ export function IsStringOfLength(
 }
 
 /** Validates only when the property is present; unlike `@IsOptional()`, `null` is still checked. */
-const WhenPresent = (): PropertyDecorator =>
+export const WhenPresent = (): PropertyDecorator =>
   ValidateIf((_object: object, value: unknown) => value !== undefined);
 
 /** No control characters (checked only on strings; other rules reject other types). */
@@ -243,22 +242,5 @@ export function IsTrueFlag(description: string): PropertyDecorator {
     WhenPresent(),
     IsIn(['true'], { message: '$property must be true when given' }),
     ApiPropertyOptional({ description, enum: ['true'] }),
-  );
-}
-
-/** A time in a query: `now`, relative (`-15m`, `-1h`, `-7d`) or ISO-8601. */
-export function IsTimeQuery(): PropertyDecorator {
-  return applyDecorators(
-    WhenPresent(),
-    ValidateBy({
-      name: 'isTimeQuery',
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'string' && parseTime(value, Date.now()) !== undefined,
-        defaultMessage: (args) =>
-          `${args?.property ?? 'value'} must be now, a time relative to now such as -15m, -1h or -7d, ` +
-          'or an ISO-8601 time such as 2026-11-27T08:00:00Z',
-      },
-    }),
   );
 }

@@ -136,7 +136,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
 
   async readCounted(key: string): Promise<CacheEntry | undefined> {
     const json = await this.connection.run((client) =>
-      READ_SCRIPT.run(client, {
+      READ_SCRIPT.evaluate(client, {
         keys: [this.valuePrefix + key, this.statsKey],
         arguments: [String(Date.now()), ...this.bucketArguments(Date.now())],
       }),
@@ -146,7 +146,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
 
   async deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome> {
     const result = await this.connection.run((client) =>
-      DELETE_SCRIPT.run(client, {
+      DELETE_SCRIPT.evaluate(client, {
         keys: [...this.indexKeys, this.valuePrefix + key],
         arguments: [key, this.tagPrefix, ...preconditionArguments(precondition)],
       }),
@@ -158,7 +158,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     const start =
       after !== undefined && compareUtf8(after, prefix) >= 0 ? `(${after}` : `[${prefix}`;
     const reply = (await this.connection.run((client) =>
-      LIST_SCRIPT.run(client, {
+      LIST_SCRIPT.evaluate(client, {
         keys: [...this.indexKeys, this.sourceKey(tag)],
         arguments: [
           start,
@@ -186,7 +186,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     let purged = 0;
     for (;;) {
       const [visited, deleted] = (await this.connection.run((client) =>
-        PURGE_BATCH_SCRIPT.run(client, {
+        PURGE_BATCH_SCRIPT.evaluate(client, {
           keys: [...this.indexKeys, this.sourceKey(tag)],
           arguments: [
             `[${prefix}`,
@@ -210,7 +210,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
 
   increment(counter: CacheAccessCounter, by = 1): Promise<void> {
     return this.connection.run(async (client) => {
-      await INCREMENT_SCRIPT.run(client, {
+      await INCREMENT_SCRIPT.evaluate(client, {
         keys: [this.statsKey],
         arguments: [counter, String(by), ...this.bucketArguments(Date.now())],
       });
@@ -246,7 +246,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
   async sweepExpired(): Promise<number> {
     if (!this.connection.isReady) return 0;
     const expired = await this.connection.run((client) =>
-      SWEEP_SCRIPT.run(client, {
+      SWEEP_SCRIPT.evaluate(client, {
         keys: [...this.indexKeys, this.statsKey, this.evictionsSeenKey],
         arguments: [
           String(Date.now()),
@@ -290,7 +290,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     // `expires` last and equal to the entry's own expiry: READ_SCRIPT reads it there.
     const json = JSON.stringify({ value: entry, expires: entry.expiresAt });
     const result = await this.connection.run((client) =>
-      WRITE_SCRIPT.run(client, {
+      WRITE_SCRIPT.evaluate(client, {
         keys: [...this.indexKeys, this.valuePrefix + key, this.statsKey],
         arguments: [
           key,

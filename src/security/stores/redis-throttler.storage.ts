@@ -32,7 +32,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     const [hits, left] = (await this.connection.run((client) =>
-      HIT_SCRIPT.run(client, {
+      HIT_SCRIPT.evaluate(client, {
         keys: [`${this.namespace}:throttle:${key}`],
         arguments: [String(ttl)],
       }),

@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { rangeBounds } from '../../time-series/range-bounds';
-import { BUCKET_INTERVALS } from '../../time-series/time-buckets';
-import type { BucketInterval, BucketRange } from '../../time-series/time-buckets';
+import { SeriesRangeDto, toSeriesRange } from '../../time-series/dto/series-range.dto';
+import type { BucketRange } from '../../time-series/time-buckets';
 import type { ActivityPoint, LapseStats } from '../stats.service';
 
 /** Cache and tracker counters since the service started. */
@@ -140,22 +139,7 @@ export class ActivityPointDto {
 }
 
 /** Cache activity and interactions per minute or hour, oldest first, with zeros where there were none. */
-export class StatsSeriesResponseDto {
-  @ApiProperty({ enum: BUCKET_INTERVALS, example: 'minute' })
-  interval!: BucketInterval;
-
-  /**
-   * Start of the first bucket (ISO-8601).
-   * @example 2026-11-27T07:02:00.000Z
-   */
-  from!: string;
-
-  /**
-   * End of the last bucket (ISO-8601, exclusive).
-   * @example 2026-11-27T08:03:00.000Z
-   */
-  to!: string;
-
+export class StatsSeriesResponseDto extends SeriesRangeDto {
   @ApiProperty({ type: [ActivityPointDto] })
   points!: ActivityPointDto[];
 }
@@ -165,8 +149,7 @@ export function toStatsSeriesResponse(
   points: ActivityPoint[],
 ): StatsSeriesResponseDto {
   return {
-    interval: range.interval,
-    ...rangeBounds(range),
+    ...toSeriesRange(range),
     points: points.map(({ t, hits, misses, sets, deletes, expired, evicted, interactions }) => ({
       t: new Date(t).toISOString(),
       hits,

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { BUCKET_INTERVALS } from '../time-buckets';
 import type { BucketInterval } from '../time-buckets';
-import { IsTimeQuery } from '../../validation/validation-rules';
+import { IsTimeQuery } from '../is-time-query';
 
 /** Query of the series routes: which buckets, over which range. */
 export class SeriesQueryDto {

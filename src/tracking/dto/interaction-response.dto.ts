@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { rangeBounds } from '../../time-series/range-bounds';
-import { BUCKET_INTERVALS } from '../../time-series/time-buckets';
-import type { BucketInterval, BucketRange } from '../../time-series/time-buckets';
+import { SeriesRangeDto, toSeriesRange } from '../../time-series/dto/series-range.dto';
+import type { BucketRange } from '../../time-series/time-buckets';
 import type { InteractionSummary, SeriesPoint, TopResource } from '../tracking-store';
 import type { RecordedInteraction } from '../tracking.service';
 
@@ -107,24 +106,9 @@ export class InteractionPointDto {
 }
 
 /** A resource's interactions per minute or hour, oldest first, with zeros where there were none. */
-export class InteractionSeriesResponseDto {
+export class InteractionSeriesResponseDto extends SeriesRangeDto {
   /** @example https://example.com/articles/42 */
   resourceId!: string;
-
-  @ApiProperty({ enum: BUCKET_INTERVALS, example: 'minute' })
-  interval!: BucketInterval;
-
-  /**
-   * Start of the first bucket (ISO-8601).
-   * @example 2026-11-27T07:02:00.000Z
-   */
-  from!: string;
-
-  /**
-   * End of the last bucket (ISO-8601, exclusive).
-   * @example 2026-11-27T08:03:00.000Z
-   */
-  to!: string;
 
   @ApiProperty({ type: [InteractionPointDto] })
   points!: InteractionPointDto[];
@@ -137,8 +121,7 @@ export function toSeriesResponse(
 ): InteractionSeriesResponseDto {
   return {
     resourceId,
-    interval: range.interval,
-    ...rangeBounds(range),
+    ...toSeriesRange(range),
     points: points.map(({ t, total, byType }) => ({ t: new Date(t).toISOString(), total, byType })),
   };
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIntegerQuery, IsTimeQuery } from '../../validation/validation-rules';
+import { IsTimeQuery } from '../../time-series/is-time-query';
+import { IsIntegerQuery } from '../../validation/validation-rules';
 
 export const MAX_TOP_LIMIT = 1000;
 

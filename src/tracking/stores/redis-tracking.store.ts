@@ -213,7 +213,7 @@ export class RedisTrackingStore implements TrackingStore {
 
   async record(resourceId: string, type: string, at: number): Promise<number> {
     const total = await this.connection.run((client) =>
-      RECORD_SCRIPT.run(client, {
+      RECORD_SCRIPT.evaluate(client, {
         keys: [
           this.totalsKey,
           this.activityKey,
@@ -266,7 +266,7 @@ export class RedisTrackingStore implements TrackingStore {
     // ZRANGE 0 -1 would mean "everything".
     if (limit <= 0) return [];
     const flat = (await this.connection.run((client) =>
-      TOP_SCRIPT.run(client, {
+      TOP_SCRIPT.evaluate(client, {
         keys: [this.totalsKey],
         arguments: [String(limit), this.resourcePrefix],
       }),
@@ -280,7 +280,7 @@ export class RedisTrackingStore implements TrackingStore {
 
   async series(resourceId: string, range: BucketRange): Promise<SeriesPoint[]> {
     const buckets = (await this.connection.run((client) =>
-      SERIES_SCRIPT.run(client, {
+      SERIES_SCRIPT.evaluate(client, {
         keys: [this.resourcePrefix + resourceId],
         arguments: [...this.rangeArguments(range), resourceId],
       }),
@@ -292,7 +292,7 @@ export class RedisTrackingStore implements TrackingStore {
 
   async topWithin(window: BucketRange, limit: number): Promise<TopResource[]> {
     const flat = (await this.connection.run((client) =>
-      TOP_WITHIN_SCRIPT.run(client, {
+      TOP_WITHIN_SCRIPT.evaluate(client, {
         keys: [],
         arguments: [...this.rangeArguments(window), String(limit), this.resourcePrefix],
       }),

@@ -1,0 +1,19 @@
+/** Longest resource id, in UTF-16 code units (JavaScript's `length`). */
+export const MAX_ID_LENGTH = 1024;
+
+/** Most tags on one entry, and the longest tag. */
+export const MAX_TAGS = 32;
+export const MAX_TAG_LENGTH = 128;
+
+/** Interaction types: lower-case letters, digits, `_`, `.` or `-`, 1 to 64 characters. */
+export const INTERACTION_TYPE_PATTERN = /^[a-z0-9_.-]{1,64}$/;
+
+/** Longest TTL a client may ask for: one year, in seconds. */
+export const MAX_TTL_SECONDS = 31_536_000;
+
+/**
+ * Deepest accepted nesting of a JSON body. Far deeper values would overflow
+ * the stack of recursive code downstream (validation, JSON.stringify) and
+ * answer 500 instead of 400.
+ */
+export const MAX_NESTING_DEPTH = 512;
