@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { CacheModule } from './cache';
+import { CacheModule } from './cache/cache.module';
 import { LapseConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
@@ -30,7 +30,10 @@ export class AppModule {
           useFactory: (stores: Stores) => ({ store: stores.cache }),
         }),
         LoggingModule,
-        SecurityModule,
+        SecurityModule.forRootAsync({
+          inject: [STORES],
+          useFactory: (stores: Stores) => ({ throttlerStorage: stores.throttler }),
+        }),
         ResourcesModule,
         TrackingModule,
         StatsModule,

@@ -53,7 +53,9 @@ export function configureApp(app: INestApplication, config: LapseConfig): void {
     });
   }
   app.useGlobalPipes(new JsonValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter(app.get(HttpAdapterHost), COMPAT_CLIENT_ERROR_BODIES));
+  app.useGlobalFilters(
+    new AllExceptionsFilter(app.get(HttpAdapterHost), COMPAT_CLIENT_ERROR_BODIES),
+  );
   setUpSwagger(app);
 }
 

@@ -283,6 +283,20 @@ describe.each(storeTargets)('conditional writes ($name store)', ({ name, env }) 
       }
     });
 
+    it('20 unconditional PUTs on a fresh id: exactly one 201, the rest 200, 20 sets (5 ids)', async () => {
+      for (let round = 1; round <= 5; round++) {
+        const id = `race-put-${round}`;
+        const stats = await counters();
+        const responses = await Promise.all(
+          Array.from({ length: RACERS }, (_, racer) => put(id, { data: { racer } })),
+        );
+        expect(statusCounts(responses)).toEqual({ 201: 1, 200: RACERS - 1 });
+        const now = await current(id);
+        expect(responses.some((res) => res.headers.etag === now.etag)).toBe(true);
+        expect((await counters()).sets).toBe(stats.sets + RACERS);
+      }
+    });
+
     it('20 DELETEs with If-Match: <current ETag>: exactly one 204, the rest 404', async () => {
       for (let round = 1; round <= 3; round++) {
         const id = `race-delete-${round}`;

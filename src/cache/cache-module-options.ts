@@ -5,27 +5,15 @@ import type { CacheStore } from './cache-store';
 /** Options of {@link CacheModule}. */
 export interface CacheModuleOptions {
   /**
-   * The store adapter to use. Default: an in-memory store built from
-   * `maxEntries` and `sweepIntervalMs`.
+   * The store adapter the cache keeps its entries in. The application chooses
+   * it (Lapse's `StorageModule` does, from `CACHE_STORE`); the cache module
+   * never picks one itself.
    */
-  store?: CacheStore;
-  /**
-   * Most entries kept before the least recently used is evicted.
-   * @default 100000
-   */
-  maxEntries?: number;
-  /**
-   * How often expired entries are reclaimed, in milliseconds.
-   * @default 1000
-   */
-  sweepIntervalMs?: number;
+  store: CacheStore;
 }
 
-export const DEFAULT_MAX_ENTRIES = 100_000;
-export const DEFAULT_SWEEP_INTERVAL_MS = 1000;
-
 export const {
-  ConfigurableModuleClass: ConfigurableCacheStoreModule,
+  ConfigurableModuleClass: ConfigurableCacheOptionsModule,
   MODULE_OPTIONS_TOKEN: CACHE_MODULE_OPTIONS,
   OPTIONS_TYPE: CACHE_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: CACHE_ASYNC_OPTIONS_TYPE,

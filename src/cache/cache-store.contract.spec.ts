@@ -368,6 +368,51 @@ export function describeCacheStore(
         await expectActivityBetween(store, before, after, { hits: 2, misses: 1 });
       });
 
+      it('counts each write setIf() makes as a set, in the same step, and only those', async () => {
+        const first = entryOf(1, LONG_TTL);
+        const second = entryOf(2, LONG_TTL);
+        const before = Date.now();
+
+        expect(await store.setIf('k', first, LONG_TTL, {})).toStrictEqual({
+          written: true,
+          created: true,
+        });
+        expect(await store.setIf('k', second, LONG_TTL, {})).toStrictEqual({
+          written: true,
+          created: false,
+        });
+        expect(await store.setIf('k', first, LONG_TTL, { ifNoneMatch: '*' })).toStrictEqual({
+          written: false,
+          reason: 'precondition-failed',
+        });
+        // A touch: written, not a set.
+        expect(
+          await store.setIf('k', second, LONG_TTL, { ifMatch: [second.etag] }, false),
+        ).toStrictEqual({ written: true, created: false });
+        const after = Date.now();
+
+        expect(await accessCounters()).toStrictEqual({
+          hits: 0,
+          misses: 0,
+          sets: 2,
+          deletes: 0,
+          expired: 0,
+        });
+        await expectActivityBetween(store, before, after, { sets: 2 });
+      });
+
+      it('tells exactly one of many concurrent setIf() calls on a new key that it created it', async () => {
+        const outcomes = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            store.setIf('new', entryOf(i, LONG_TTL), LONG_TTL, {}),
+          ),
+        );
+
+        expect(outcomes.filter((outcome) => outcome.written && outcome.created)).toHaveLength(1);
+        expect(outcomes.every((outcome) => outcome.written)).toBe(true);
+        expect((await accessCounters()).sets).toBe(20);
+      });
+
       it('counts what increment() moves, by its amount, in the current minute and hour', async () => {
         const before = Date.now();
         await store.increment('sets', 3);
@@ -568,10 +613,11 @@ if (redisBinary) {
         expect(await store.sweepExpired()).toBe(1);
         const after = Date.now();
 
+        // Two writes counted by setIf() itself, one by increment().
         await expectActivityBetween(store, before, after, {
           hits: 1,
           misses: 1,
-          sets: 1,
+          sets: 3,
           expired: 1,
         });
       } finally {

@@ -39,12 +39,18 @@ export interface CacheStore {
   readonly maxEntries: number | null;
   /** The Keyv instance cache-manager reads and writes through. */
   readonly keyv: Keyv;
-  /** Writes `entry` for `ttlMs` if `precondition` holds for the current entry, atomically. */
+  /**
+   * Writes `entry` for `ttlMs` if `precondition` holds for the current entry,
+   * and counts the write as one `sets`, all in one atomic step (one round trip
+   * on a remote store). `countAsSet: false` writes without counting (a touch,
+   * which only moves the expiry).
+   */
   setIf(
     key: string,
     entry: CacheEntry,
     ttlMs: number,
     precondition: Precondition,
+    countAsSet?: boolean,
   ): Promise<WriteOutcome>;
   /**
    * Reads the live entry under `key` (as a client asked for it) and counts a

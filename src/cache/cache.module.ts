@@ -1,44 +1,50 @@
 import { CacheModule as CacheManagerModule } from '@nestjs/cache-manager';
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { CACHE_ASYNC_OPTIONS_TYPE, CACHE_OPTIONS_TYPE } from './cache-module-options';
-import { CacheStore } from './cache-store';
-import { CacheStoreModule } from './cache-store.module';
+import { CacheOptionsModule } from './cache-options.module';
+import { CACHE_MODULE_OPTIONS } from './cache-module-options';
+import type {
+  CACHE_ASYNC_OPTIONS_TYPE,
+  CACHE_OPTIONS_TYPE,
+  CacheModuleOptions,
+} from './cache-module-options';
 import { CacheService } from './cache.service';
 
 /**
- * Provides {@link CacheService}: an expiring cache backed by cache-manager
- * through `@nestjs/cache-manager`, over the store the options choose.
+ * Provides {@link CacheService}, an expiring cache over the store it is given,
+ * and cache-manager (`CACHE_MANAGER`, through `@nestjs/cache-manager`) over
+ * the same store.
  *
  * ```ts
- * CacheModule.forRoot({ maxEntries: 10_000, isGlobal: true })
- * CacheModule.forRootAsync({ inject: [ConfigService], useFactory: (c) => c.get('cache') })
+ * CacheModule.forRoot({ store: new MemoryCacheStore({ maxEntries: 10_000, sweepIntervalMs: 1000 }) })
+ * CacheModule.forRootAsync({ inject: [STORES], useFactory: (stores: Stores) => ({ store: stores.cache }) })
  * ```
  */
 @Module({})
 export class CacheModule {
-  static forRoot(options: typeof CACHE_OPTIONS_TYPE = {}): DynamicModule {
-    return CacheModule.around(CacheStoreModule.forRoot(options));
+  static forRoot(options: typeof CACHE_OPTIONS_TYPE): DynamicModule {
+    return CacheModule.around(CacheOptionsModule.forRoot(options));
   }
 
   static forRootAsync(options: typeof CACHE_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return CacheModule.around(CacheStoreModule.forRootAsync(options));
+    return CacheModule.around(CacheOptionsModule.forRootAsync(options));
   }
 
-  private static around(storeModule: DynamicModule): DynamicModule {
+  private static around(optionsModule: DynamicModule): DynamicModule {
     return {
       module: CacheModule,
-      global: storeModule.global,
+      global: optionsModule.global,
       imports: [
-        storeModule,
+        optionsModule,
         CacheManagerModule.registerAsync({
-          imports: [storeModule],
-          inject: [CacheStore],
-          useFactory: (store: CacheStore) => ({ stores: [store.keyv] }),
+          imports: [optionsModule],
+          inject: [CACHE_MODULE_OPTIONS],
+          useFactory: ({ store }: CacheModuleOptions) => ({ stores: [store.keyv] }),
         }),
       ],
       providers: [CacheService],
-      exports: [CacheService],
+      // CACHE_MANAGER too, for code that wants cache-manager's API over the same store.
+      exports: [CacheService, CacheManagerModule],
     };
   }
 }

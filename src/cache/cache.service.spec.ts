@@ -1,7 +1,22 @@
+import { Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { TestingModule } from '@nestjs/testing';
+import { CacheStore } from './cache-store';
 import { CacheModule } from './cache.module';
 import { CacheService } from './cache.service';
+import { MemoryCacheStore } from './stores/memory-cache.store';
+
+/** The store as an application provides it: a provider, so that closing the app stops its sweep. */
+@Module({
+  providers: [
+    {
+      provide: CacheStore,
+      useFactory: () => new MemoryCacheStore({ maxEntries: 3, sweepIntervalMs: 50 }),
+    },
+  ],
+  exports: [CacheStore],
+})
+class MemoryStoreModule {}
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0, 250);
 const TTL = 1000;
@@ -14,7 +29,13 @@ describe(CacheService.name, () => {
     // The clock is fake before the store is built, so that every part reads the same one.
     jest.useFakeTimers({ now: T0, doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
     moduleRef = await Test.createTestingModule({
-      imports: [CacheModule.forRoot({ maxEntries: 3, sweepIntervalMs: 50 })],
+      imports: [
+        CacheModule.forRootAsync({
+          imports: [MemoryStoreModule],
+          inject: [CacheStore],
+          useFactory: (store: CacheStore) => ({ store }),
+        }),
+      ],
     }).compile();
     sut = moduleRef.get(CacheService);
   });

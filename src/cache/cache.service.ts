@@ -1,6 +1,4 @@
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Cache } from 'cache-manager';
 import computeEtag from 'etag';
 import type {
   CacheEntry,
@@ -12,8 +10,9 @@ import type {
 } from './cache-entry';
 import { flatLatin1 } from '../common/flat-string';
 import type { BucketRange } from '../time-series/time-buckets';
-import { CacheStore } from './cache-store';
-import type { CacheAccessCounter, CacheCounters } from './cache-store';
+import { CACHE_MODULE_OPTIONS } from './cache-module-options';
+import type { CacheModuleOptions } from './cache-module-options';
+import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
 
 /**
  * The tags of every untagged entry: one shared, frozen array rather than an
@@ -50,10 +49,11 @@ export class CacheService {
   /** What this process did, for its own metrics (the store's counters may be shared). */
   private readonly activity = { hits: 0, misses: 0, sets: 0, deletes: 0 };
 
-  constructor(
-    @Inject(CACHE_MANAGER) private readonly cache: Cache,
-    @Inject(CacheStore) private readonly store: CacheStore,
-  ) {}
+  private readonly store: CacheStore;
+
+  constructor(@Inject(CACHE_MODULE_OPTIONS) { store }: CacheModuleOptions) {
+    this.store = store;
+  }
 
   /** Reads an entry as a client asked for it: counted as a hit or a miss. */
   async get<T>(key: string): Promise<CacheEntry<T> | undefined> {
@@ -79,23 +79,22 @@ export class CacheService {
   async peek<T>(key: string): Promise<CacheEntry<T> | undefined> {
     // Reads go to the Keyv instance cache-manager holds, not through
     // cache-manager's get(): that one turns a store failure into a miss, and a
-    // dead Redis must answer 503, not 404. Writes go through cache-manager,
-    // which passes failures on.
+    // dead Redis must answer 503, not 404.
     const entry = await this.store.keyv.get<CacheEntry<T>>(key);
     return entry && entry.expiresAt > Date.now() ? entry : undefined;
   }
 
   /** Stores `value` under `key`, replacing any entry. */
   async set<T>(key: string, value: T, options: WriteOptions): Promise<CacheEntry<T>> {
-    const entry = this.entryOf(value, options);
-    await this.cache.set(key, entry, options.ttlMs);
-    await this.count('sets');
-    return entry;
+    const result = await this.setIf(key, value, options, {});
+    // No precondition: the write always happens.
+    return (result as Extract<WriteResult<T>, { written: true }>).entry;
   }
 
   /**
-   * Stores `value` under `key` only if `precondition` holds for the current
-   * entry; the check and the write are one atomic step.
+   * Stores `value` under `key` only if `precondition` (none: always) holds for
+   * the current entry. Check, write, whether it created the entry, and the
+   * `sets` count are one atomic step of the store: one round trip on Redis.
    */
   async setIf<T>(
     key: string,
@@ -106,7 +105,7 @@ export class CacheService {
     const entry = this.entryOf(value, options);
     const outcome = await this.store.setIf(key, entry, options.ttlMs, precondition);
     if (!outcome.written) return outcome;
-    await this.count('sets');
+    this.activity.sets += 1;
     return { written: true, entry, created: outcome.created };
   }
 
@@ -119,7 +118,8 @@ export class CacheService {
     const entry = await this.peek<T>(key);
     if (!entry) return undefined;
     const touched: CacheEntry<T> = { ...entry, expiresAt: Date.now() + ttlMs };
-    const outcome = await this.store.setIf(key, touched, ttlMs, { ifMatch: [entry.etag] });
+    // Not a set: the value stays, only its expiry moves.
+    const outcome = await this.store.setIf(key, touched, ttlMs, { ifMatch: [entry.etag] }, false);
     return outcome.written ? touched : undefined;
   }
 
@@ -142,12 +142,12 @@ export class CacheService {
     return purged;
   }
 
-  /** Size and counters of the underlying store. */
   /** Activity counters per bucket of `range`, oldest first. */
   activityPerBucket(range: BucketRange): Promise<CacheCounters[]> {
     return this.store.activity(range);
   }
 
+  /** Size and counters of the underlying store. */
   async stats(): Promise<CacheStats> {
     const [entries, counters] = await Promise.all([
       this.store.countEntries(),

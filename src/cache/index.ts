@@ -3,4 +3,3 @@ export * from './cache-module-options';
 export * from './cache-store';
 export * from './cache.module';
 export * from './cache.service';
-export * from './stores/memory-cache.store';

@@ -49,12 +49,8 @@ export class ResourcesService {
     { data, ttl, tags }: ResourceWrite,
     precondition: Precondition = {},
   ): Promise<PutResult> {
-    const options = { ttlMs: this.ttlMs(ttl), tags };
-    if (precondition.ifMatch === undefined && precondition.ifNoneMatch === undefined) {
-      const created = (await this.cache.peek(id)) === undefined;
-      return { resource: toResource(id, await this.cache.set(id, data, options)), created };
-    }
-    const result = await this.cache.setIf(id, data, options, precondition);
+    // One atomic step, with or without a precondition: `created` cannot race.
+    const result = await this.cache.setIf(id, data, { ttlMs: this.ttlMs(ttl), tags }, precondition);
     if (!result.written) throw new PreconditionFailedException(preconditionMessage(id));
     return { resource: toResource(id, result.entry), created: result.created };
   }

@@ -1,13 +1,25 @@
 import { Logger, Module } from '@nestjs/common';
-import type { OnModuleInit } from '@nestjs/common';
+import type { DynamicModule, InjectionToken, ModuleMetadata, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { LapseConfig } from '../config/lapse.config';
-import { STORES } from '../storage/storage.module';
-import type { Stores } from '../storage/storage.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { LapseThrottlerGuard } from './lapse-throttler.guard';
+
+/** Options of {@link SecurityModule}. */
+export interface SecurityModuleOptions {
+  /** Where rate-limit counters live; `undefined`: the throttler's own in-memory storage. */
+  throttlerStorage: ThrottlerStorage | undefined;
+}
+
+/** {@link SecurityModuleOptions} made by a factory, with what it injects. */
+export interface SecurityModuleAsyncOptions<Deps extends unknown[]> {
+  imports?: ModuleMetadata['imports'];
+  inject?: InjectionToken[];
+  useFactory: (...deps: Deps) => SecurityModuleOptions | Promise<SecurityModuleOptions>;
+}
 
 /**
  * Who may call what, and how often: API keys (API_KEYS, AUTH_READS) and rate
@@ -16,24 +28,6 @@ import { LapseThrottlerGuard } from './lapse-throttler.guard';
  * unauthenticated requests are limited too.
  */
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [ConfigService, STORES],
-      useFactory: (config: ConfigService<LapseConfig, true>, stores: Stores) => {
-        const { throttleLimit, throttleTtlSeconds } = config.get('security', { infer: true });
-        return {
-          throttlers: [{ ttl: throttleTtlSeconds * 1000, limit: Math.max(throttleLimit, 1) }],
-          skipIf: () => throttleLimit === 0,
-          // Says what the limit is, not the exception's class name.
-          errorMessage: (_context, { limit, ttl }) =>
-            `Too many requests: at most ${limit} per ${ttl / 1000} s for each client (THROTTLE_LIMIT, THROTTLE_TTL)`,
-          // One budget per client across all routes, not one per route.
-          generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
-          storage: stores.throttler,
-        };
-      },
-    }),
-  ],
   providers: [
     { provide: APP_GUARD, useClass: LapseThrottlerGuard },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
@@ -41,6 +35,39 @@ import { LapseThrottlerGuard } from './lapse-throttler.guard';
 })
 export class SecurityModule implements OnModuleInit {
   private readonly logger = new Logger('Security');
+
+  /**
+   * The application hands in where rate-limit counters live (Lapse's
+   * `StorageModule` chooses it with the other stores), as it hands the cache
+   * its store.
+   */
+  static forRootAsync<Deps extends unknown[]>(
+    options: SecurityModuleAsyncOptions<Deps>,
+  ): DynamicModule {
+    return {
+      module: SecurityModule,
+      imports: [
+        ThrottlerModule.forRootAsync({
+          imports: options.imports,
+          inject: [ConfigService, ...(options.inject ?? [])],
+          useFactory: async (config: ConfigService<LapseConfig, true>, ...deps: unknown[]) => {
+            const { throttlerStorage } = await options.useFactory(...(deps as Deps));
+            const { throttleLimit, throttleTtlSeconds } = config.get('security', { infer: true });
+            return {
+              throttlers: [{ ttl: throttleTtlSeconds * 1000, limit: Math.max(throttleLimit, 1) }],
+              skipIf: () => throttleLimit === 0,
+              // Says what the limit is, not the exception's class name.
+              errorMessage: (_context, { limit, ttl }) =>
+                `Too many requests: at most ${limit} per ${ttl / 1000} s for each client (THROTTLE_LIMIT, THROTTLE_TTL)`,
+              // One budget per client across all routes, not one per route.
+              generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
+              storage: throttlerStorage,
+            };
+          },
+        }),
+      ],
+    };
+  }
 
   constructor(private readonly config: ConfigService<LapseConfig, true>) {}
 

@@ -111,7 +111,6 @@ function isStringRecord(value: Record<PropertyKey, unknown>): value is Record<st
   return true;
 }
 
-
 /** How deeply arrays and objects nest in `value`, measured without recursion. */
 function nestingDepth(value: unknown): number {
   let deepest = 0;

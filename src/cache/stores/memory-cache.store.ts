@@ -114,12 +114,14 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     entry: CacheEntry,
     _ttlMs: number,
     precondition: Precondition,
+    countAsSet = true,
   ): Promise<WriteOutcome> {
     const current = this.liveEntry(key);
     if (!preconditionHolds(current?.etag, precondition)) {
       return Promise.resolve({ written: false, reason: 'precondition-failed' });
     }
     this.write(key, entry);
+    if (countAsSet) this.count('sets');
     return Promise.resolve({ written: true, created: current === undefined });
   }
 

@@ -81,10 +81,12 @@ end
 `;
 
 /**
- * Writes an entry and its indexes, if the precondition holds.
+ * Writes an entry and its indexes, if the precondition holds, and counts the
+ * write as a set when asked to.
  * KEYS: expiry, ids, etags, tags, value, stats
  * ARGV: id, json, ttlMs, expiresAt, etag, tagsJson, tagPrefix, now,
- *       ifMatchMode, ifMatch, ifNoneMatchMode, ifNoneMatch, 5 bucket arguments, tag...
+ *       ifMatchMode, ifMatch, ifNoneMatchMode, ifNoneMatch, 5 bucket arguments,
+ *       countAsSet ('1' or '0'), tag...
  * Returns 1 created, 0 replaced, -1 precondition failed.
  */
 export const WRITE_SCRIPT = new RedisScript(`${UNINDEX}${PRECONDITION}${COUNT_IN_BUCKETS}
@@ -104,9 +106,13 @@ redis.call('SET', KEYS[5], ARGV[2], 'PX', ARGV[3])
 redis.call('ZADD', KEYS[1], ARGV[4], id)
 redis.call('ZADD', KEYS[2], 0, id)
 redis.call('HSET', KEYS[3], id, ARGV[5])
-if #ARGV > 17 then
+if #ARGV > 18 then
   redis.call('HSET', KEYS[4], id, ARGV[6])
-  for i = 18, #ARGV do redis.call('ZADD', ARGV[7] .. ARGV[i], 0, id) end
+  for i = 19, #ARGV do redis.call('ZADD', ARGV[7] .. ARGV[i], 0, id) end
+end
+if ARGV[18] == '1' then
+  redis.call('HINCRBY', KEYS[6], 'sets', 1)
+  countInBuckets(13, 'sets', 1)
 end
 if exists then return 0 end
 return 1

@@ -122,12 +122,14 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     entry: CacheEntry,
     ttlMs: number,
     precondition: Precondition,
+    countAsSet = true,
   ): Promise<WriteOutcome> {
     const result = await this.write(
       key,
       { value: entry, expires: entry.expiresAt },
       ttlMs,
       precondition,
+      countAsSet,
     );
     return result < 0
       ? { written: false, reason: 'precondition-failed' }
@@ -284,7 +286,8 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     key: string,
     record: KeyvRecord,
     ttlMs: number,
-    precondition: Precondition = {},
+    precondition: Precondition,
+    countAsSet: boolean,
   ): Promise<number> {
     const { value: entry } = record;
     // `expires` last and equal to the entry's own expiry: READ_SCRIPT reads it there.
@@ -303,6 +306,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
           String(Date.now()),
           ...preconditionArguments(precondition),
           ...this.bucketArguments(Date.now()),
+          countAsSet ? '1' : '0',
           ...entry.tags,
         ],
       }),
@@ -322,7 +326,9 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
         return json === undefined ? undefined : (JSON.parse(json) as KeyvRecord);
       },
       set: async (key: string, record: KeyvRecord, ttl?: number) => {
-        await this.write(key, record, ttl ?? record.value.expiresAt - record.value.storedAt);
+        // Plain writes through Keyv are counted by whoever made them.
+        const ttlMs = ttl ?? record.value.expiresAt - record.value.storedAt;
+        await this.write(key, record, ttlMs, {}, false);
         return true;
       },
       delete: async (key: string) => (await this.deleteIf(key, {})) === 'deleted',

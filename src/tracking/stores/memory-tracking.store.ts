@@ -10,7 +10,12 @@ import {
 } from '../../time-series/time-buckets';
 import type { BucketInterval, BucketRange, BucketRetention } from '../../time-series/time-buckets';
 import { compareUtf8, takeSmallest } from '../../common/utf8-order';
-import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from '../tracking-store';
+import type {
+  InteractionSummary,
+  SeriesPoint,
+  TopResource,
+  TrackingStore,
+} from '../tracking-store';
 
 interface Counts {
   total: number;
