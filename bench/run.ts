@@ -11,6 +11,12 @@
  *
  * Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (5 per workload),
  * BENCH_CONNECTIONS (50), BENCH_SCALE_ENTRIES (1000000; 0 skips the scale runs).
+ *
+ * Writes bench/results/latest.json (every figure) and latest.md (the full
+ * report), the full report between the bench markers of docs/performance.md
+ * and a short table between those of README.md. BENCH_REPORT_ONLY=1 (or
+ * `--report`) measures nothing: it renders the reports again from the saved
+ * latest.json.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -28,6 +34,8 @@ const ROOT = resolve(__dirname, '..', '..', '..');
 const HERE = __dirname;
 const RESULTS = join(ROOT, 'bench', 'results');
 const README = join(ROOT, 'README.md');
+const PERFORMANCE = join(ROOT, 'docs', 'performance.md');
+const REPORT_ONLY = process.env.BENCH_REPORT_ONLY === '1' || process.argv.includes('--report');
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -446,7 +454,7 @@ function report(
   const scaleLines: string[] = [];
   if (scale.length > 0) {
     scaleLines.push(
-      `| store (${scale[0].adapter}) | req/s, ${fmt(SMALL_ENTRIES)} entries | req/s, ${fmt(SCALE_ENTRIES)} | ratio | p99, ${fmt(SMALL_ENTRIES)} | p99, ${fmt(SCALE_ENTRIES)} | p99 ratio | server RSS under load | bytes per entry (RSS) | bytes per entry (heap) |`,
+      `| store (${scale[0].adapter}) | req/s, ${fmt(SMALL_ENTRIES)} entries | req/s, ${fmt(scale[0].entries)} | ratio | p99, ${fmt(SMALL_ENTRIES)} | p99, ${fmt(scale[0].entries)} | p99 ratio | server RSS under load | bytes per entry (RSS) | bytes per entry (heap) |`,
     );
     scaleLines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
     for (const s of scale) {
@@ -517,13 +525,13 @@ function report(
     const r = s.large.requestsPerSecond / s.small.requestsPerSecond;
     const p = s.large.p99 / Math.max(s.small.p99, 1);
     checks.push({
-      what: `${fmt(SCALE_ENTRIES)} vs ${fmt(SMALL_ENTRIES)} entries, ${s.store}: req/s`,
+      what: `${fmt(s.entries)} vs ${fmt(SMALL_ENTRIES)} entries, ${s.store}: req/s`,
       measured: ratio(r),
       target: '≥ 0.90×',
       met: r >= 0.9,
     });
     checks.push({
-      what: `${fmt(SCALE_ENTRIES)} vs ${fmt(SMALL_ENTRIES)} entries, ${s.store}: p99`,
+      what: `${fmt(s.entries)} vs ${fmt(SMALL_ENTRIES)} entries, ${s.store}: p99`,
       measured: ratio(p),
       target: '≤ 2×',
       met: p <= 2,
@@ -562,6 +570,8 @@ function report(
   };
 }
 
+type Machine = ReturnType<typeof machine>;
+
 function machine() {
   const cpu = cpus();
   return {
@@ -573,21 +583,136 @@ function machine() {
   };
 }
 
-/** Replaces the README's results between its bench markers, if it has them. */
-async function updateReadme(markdown: string): Promise<void> {
+/** What a run saves in bench/results/latest.json; every report is rendered from it. */
+interface Saved {
+  machine: Machine;
+  settings: { rounds: number; seconds: number; connections: number; scaleEntries: number };
+  medians: Record<string, Figures>;
+  runs: Record<string, Figures[]>;
+  scale: ScaleFigures[];
+  plainMap?: MapWeight;
+  checks: Check[];
+}
+
+interface Rendered {
+  /** Every table: latest.md and docs/performance.md. */
+  full: string;
+  /** A few rows of Lapse against its floors: README.md. */
+  short: string;
+  checks: Check[];
+}
+
+/** The workloads and servers of the README's short table. */
+const SHORT_WORKLOADS: WorkloadName[] = ['get-hit', 'put', 'interaction'];
+const SHORT_SERVERS = ['fastify-memory', 'fastify-redis', 'express-memory', 'express-redis'];
+
+function render(saved: Omit<Saved, 'checks'>): Rendered {
+  const medians = new Map(Object.entries(saved.medians));
+  const { machine: m, settings } = saved;
+  // The servers that were measured (the Redis store only where redis-server was found).
+  const list = targets(true).filter((target) =>
+    WORKLOADS.some((workload) => medians.has(`${target.id}/${workload.name}`)),
+  );
+  const { table, scale, checks, checkList } = report(list, medians, saved.scale, saved.plainMap);
+  const measured =
+    `Measured on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node.js ${m.node}; ` +
+    `load generator (autocannon, ${settings.connections} connections) on the same machine; ` +
+    `medians of ${settings.rounds} interleaved rounds of ${settings.seconds} s per workload.`;
+  const full = [
+    measured,
+    '',
+    '### Every workload',
+    '',
+    table,
+    ...(scale
+      ? ['', `### ${fmt(SMALL_ENTRIES)} entries against ${fmt(saved.scale[0].entries)}`, '', scale]
+      : []),
+    '',
+    '### Target checks',
+    '',
+    checks,
+  ].join('\n');
+
+  const titles = new Map(WORKLOADS.map((workload) => [workload.name, workload.title]));
+  const rows = [
+    '| workload | Lapse on | req/s | p99 | × Nest floor | × platform floor |',
+    '|---|---|--:|--:|--:|--:|',
+  ];
+  for (const workload of SHORT_WORKLOADS) {
+    for (const server of SHORT_SERVERS) {
+      const f = medians.get(`lapse-${server}/${workload}`);
+      if (!f) continue;
+      const adapter = server.split('-')[0];
+      const floor = medians.get(`floor-${adapter}/${workload}`);
+      const platform = medians.get(`platform-${adapter}/${workload}`);
+      rows.push(
+        `| ${titles.get(workload)} | ${server.replace('-', ', ')} | ${fmt(f.requestsPerSecond)} | ${f.p99} ms | ` +
+          `${floor ? ratio(f.requestsPerSecond / floor.requestsPerSecond) : ''} | ` +
+          `${platform ? ratio(f.requestsPerSecond / platform.requestsPerSecond) : ''} |`,
+      );
+    }
+  }
+  const sentences = [
+    `Measured on ${m.date} (${m.cores} cores, Node.js ${m.node}, autocannon with ` +
+      `${settings.connections} connections on the same machine, medians of ${settings.rounds} rounds).`,
+  ];
+  const [memory, redis] = ['memory', 'redis'].map((store) =>
+    saved.scale.find((s) => s.store === store),
+  );
+  const scaleRatio = (s: ScaleFigures) =>
+    ratio(s.large.requestsPerSecond / s.small.requestsPerSecond);
+  if (memory) {
+    sentences.push(
+      `With ${fmt(memory.entries)} entries instead of ${fmt(SMALL_ENTRIES)} (${memory.adapter}, GET of ` +
+        `random keys), the memory store serves ${scaleRatio(memory)} the req/s` +
+        `${redis ? `, the Redis store ${scaleRatio(redis)}` : ''}; the memory store holds ` +
+        `${fmt(memory.bytesPerEntry)} bytes per entry` +
+        `${saved.plainMap ? ` (a plain \`Map\` of the same data: ${fmt(saved.plainMap.bytesPerEntry)})` : ''}.`,
+    );
+  }
+  sentences.push(
+    `${checkList.filter((c) => c.met).length} of ${checkList.length} targets met; ` +
+      'every workload, server and target: [docs/performance.md](docs/performance.md).',
+  );
+  const short = [rows.join('\n'), '', sentences.join(' ')].join('\n');
+  return { full, short, checks: checkList };
+}
+
+/** Replaces the text between a file's bench markers, if it has them. */
+async function replaceBetweenMarkers(file: string, markdown: string): Promise<void> {
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
-  const readme = readFileSync(README, 'utf8');
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) return;
-  const updated = `${readme.slice(0, from + start.length)}\n${markdown}\n${readme.slice(to)}`;
+  const text = readFileSync(file, 'utf8');
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) {
+    log(`${file} has no bench markers: left as it is`);
+    return;
+  }
+  const updated = `${text.slice(0, from + start.length)}\n${markdown}\n${text.slice(to)}`;
   // Formatted as the project formats it, so `npm run lint` stays clean.
-  const options = await prettier.resolveConfig(README);
-  writeFileSync(README, await prettier.format(updated, { ...options, filepath: README }));
+  const options = await prettier.resolveConfig(file);
+  writeFileSync(file, await prettier.format(updated, { ...options, filepath: file }));
+}
+
+/** Writes latest.md and the results in docs/performance.md and README.md. */
+async function publish({ full, short }: Rendered): Promise<void> {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, 'latest.md'), `${full}\n`);
+  await replaceBetweenMarkers(PERFORMANCE, full);
+  await replaceBetweenMarkers(README, short);
+  process.stdout.write(`${full}\n`);
+}
+
+/** Renders the reports again from the saved latest.json, without measuring. */
+async function reportOnly(): Promise<void> {
+  const file = join(RESULTS, 'latest.json');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run bench\` first`);
+  await publish(render(JSON.parse(readFileSync(file, 'utf8')) as Saved));
 }
 
 async function main(): Promise<void> {
+  if (REPORT_ONLY) return reportOnly();
   if (!existsSync(join(ROOT, 'dist', 'main.js')))
     throw new Error('dist/main.js is missing: run `npm run build`');
   const redisBinary = findRedisServer();
@@ -604,44 +729,24 @@ async function main(): Promise<void> {
       if (redis) scale.push(await scaleRun('redis'));
       mapBytes = await plainMapBytesPerEntry();
     }
-    const m = machine();
-    const { table, scale: scaleTable, checks, checkList } = report(list, medians, scale, mapBytes);
-    const markdown = [
-      `Measured on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node.js ${m.node}; ` +
-        `load generator (autocannon, ${CONNECTIONS} connections) on the same machine; ` +
-        `medians of ${ROUNDS} interleaved rounds of ${SECONDS} s per workload.`,
-      '',
-      table,
-      '',
-      scaleTable,
-      '',
-      checks,
-    ].join('\n');
+    const measured: Omit<Saved, 'checks'> = {
+      machine: machine(),
+      settings: {
+        rounds: ROUNDS,
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        scaleEntries: SCALE_ENTRIES,
+      },
+      medians: Object.fromEntries(medians),
+      runs: Object.fromEntries(runs),
+      scale,
+      plainMap: mapBytes,
+    };
+    const rendered = render(measured);
+    const saved: Saved = { ...measured, checks: rendered.checks };
     mkdirSync(RESULTS, { recursive: true });
-    writeFileSync(
-      join(RESULTS, 'latest.json'),
-      `${JSON.stringify(
-        {
-          machine: m,
-          settings: {
-            rounds: ROUNDS,
-            seconds: SECONDS,
-            connections: CONNECTIONS,
-            scaleEntries: SCALE_ENTRIES,
-          },
-          medians: Object.fromEntries(medians),
-          runs: Object.fromEntries(runs),
-          scale,
-          plainMap: mapBytes,
-          checks: checkList,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    writeFileSync(join(RESULTS, 'latest.md'), `${markdown}\n`);
-    await updateReadme(markdown);
-    process.stdout.write(`${markdown}\n`);
+    writeFileSync(join(RESULTS, 'latest.json'), `${JSON.stringify(saved, null, 2)}\n`);
+    await publish(rendered);
   } finally {
     await redis?.stop();
   }
