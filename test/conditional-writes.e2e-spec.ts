@@ -1,10 +1,7 @@
-import type { INestApplication } from '@nestjs/common';
 import { Agent } from 'node:http';
-import request from 'supertest';
 import type { Response } from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { startTestApp, useTestApp } from './helpers/test-app';
 import { sleep } from './helpers/time';
 
 // Real 1 s expiries: more than Jest's default 5 s for some tests.
@@ -28,9 +25,16 @@ function statusCounts(responses: Response[]): Record<number, number> {
 }
 
 describe.each(storeTargets)('conditional writes ($name store)', ({ name, env }) => {
-  let app: INestApplication<App>;
+  // Registered first, so that the agent's connections are gone before the app closes.
   let agent: Agent;
-  const http = () => request(app.getHttpServer());
+  beforeAll(() => {
+    agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  });
+  afterAll(() => {
+    agent.destroy();
+  });
+  // A listening server, so that concurrent requests really arrive together.
+  const { http } = useTestApp(() => ({ ...env(), CACHE_TTL: '60' }), { listen: true });
   const path = (id: string) => `/resources/${encodeURIComponent(id)}`;
   const put = (id: string, body: object) => http().put(path(id)).agent(agent).send(body);
   const get = (id: string) => http().get(path(id)).agent(agent);
@@ -52,17 +56,6 @@ describe.each(storeTargets)('conditional writes ($name store)', ({ name, env }) 
     expect(after.headers.etag).toBe(before.etag);
     expect(after.body).toMatchObject({ ...before.body, ttl: expect.any(Number) });
   };
-
-  beforeAll(async () => {
-    app = await createTestApp({ ...env(), CACHE_TTL: '60' });
-    // A listening server, so that concurrent requests really arrive together.
-    await app.listen(0, '127.0.0.1');
-    agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  });
-  afterAll(async () => {
-    agent.destroy();
-    await app.close();
-  });
 
   describe('validators in PUT responses', () => {
     it('201 and 200 carry the new ETag and Last-Modified, the ones GET then sends', async () => {
@@ -342,9 +335,9 @@ describe.each(storeTargets)('conditional writes ($name store)', ({ name, env }) 
       it('two instances sharing one Redis namespace: still exactly one winner per round', async () => {
         // A second app on the same namespace: the check-and-write must be atomic in Redis itself.
         const shared = { ...env() };
-        const [a, b] = [await createTestApp(shared), await createTestApp(shared)];
+        const [a, b] = [await startTestApp(shared), await startTestApp(shared)];
         try {
-          const on = (i: number) => request((i % 2 === 0 ? a : b).getHttpServer());
+          const on = (i: number) => (i % 2 === 0 ? a : b).http();
           const id = 'race-two-instances';
           await on(0).put(`/resources/${id}`).send({ data: 0 }).expect(201);
           let etag = (await on(1).get(`/resources/${id}`).expect(200)).headers.etag;

@@ -1,8 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { useTestApp } from './helpers/test-app';
 
 /** The parts of an OpenAPI 3 document these tests read. */
 interface Schema {
@@ -49,16 +46,12 @@ const ROUTES: Record<string, string[]> = {
 };
 
 describe.each(storeTargets)('API documentation ($name store)', ({ env }) => {
-  let app: INestApplication<App>;
+  const { http } = useTestApp(() => ({ ...env() }));
   let doc: OpenApiDocument;
 
   beforeAll(async () => {
-    app = await createTestApp({ ...env() });
-    const res = await request(app.getHttpServer()).get('/docs-json').expect(200);
+    const res = await http().get('/docs-json').expect(200);
     doc = res.body as OpenApiDocument;
-  });
-  afterAll(async () => {
-    await app.close();
   });
 
   /** Follows `#/components/schemas/...` references to the schema itself. */
@@ -83,7 +76,7 @@ describe.each(storeTargets)('API documentation ($name store)', ({ env }) => {
     );
 
   it('serves Swagger UI at /docs', async () => {
-    const res = await request(app.getHttpServer()).get('/docs').expect(200);
+    const res = await http().get('/docs').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.text).toMatch(/swagger-ui/i);
     expect(res.text).toMatch(/<html/i);

@@ -1,11 +1,11 @@
 import { Agent, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
 import computeEtag from 'etag';
 import fc from 'fast-check';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { startTestApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
 
 /**
  * Property-based robustness test: thousands of generated requests, well and
@@ -960,7 +960,7 @@ function checkAnswer(req: FuzzRequest, res: FuzzResponse): unknown {
 describe.each(storeTargets)(
   'fuzz: generated requests to every route ($name store)',
   ({ name, env }) => {
-    let app: INestApplication;
+    let app: TestApp;
     let client: Client;
     /** The state as last observed, when nothing has changed it since. */
     let baseline: Snapshot | undefined;
@@ -1061,9 +1061,8 @@ describe.each(storeTargets)(
     });
 
     beforeAll(async () => {
-      app = await createTestApp({ ...env(), CACHE_TTL: String(MIN_TTL_SECONDS) });
-      await app.listen(0, '127.0.0.1');
-      client = new Client(((app.getHttpServer() as Server).address() as AddressInfo).port);
+      app = await startTestApp({ ...env(), CACHE_TTL: String(MIN_TTL_SECONDS) }, { listen: true });
+      client = new Client(((app.app.getHttpServer() as Server).address() as AddressInfo).port);
     });
     afterAll(async () => {
       client?.close();

@@ -1,9 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import type { Response } from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { useTestApp, useTestApps } from './helpers/test-app';
 import { sleep } from './helpers/time';
 
 // Real 1 s expiries: more than Jest's default 5 s for some tests.
@@ -42,21 +39,13 @@ function expectNotModified(res: Response, full: Response, scope = 'private'): vo
 }
 
 describe.each(storeTargets)('HTTP caching ($name store)', ({ env }) => {
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
+  const { http } = useTestApp(() => ({ ...env(), CACHE_TTL: '60' }));
   const put = (id: string, body: object) =>
     http()
       .put(`/resources/${encodeURIComponent(id)}`)
       .send(body);
   const get = (id: string) => http().get(`/resources/${encodeURIComponent(id)}`);
   const seed = (id: string) => http().get('/get_cached_resource').query({ id });
-
-  beforeAll(async () => {
-    app = await createTestApp({ ...env(), CACHE_TTL: '60' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
 
   describe('headers of GET /resources/:id', () => {
     it('sends ETag, Last-Modified, Cache-Control, Expires, Age and X-Cache: HIT on a hit', async () => {
@@ -480,21 +469,12 @@ describe.each(storeTargets)('HTTP caching ($name store)', ({ env }) => {
 });
 
 describe.each(storeTargets)('Cache-Control scope ($name store)', ({ env }) => {
-  const apps: INestApplication<App>[] = [];
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
-  const boot = async (extra: Record<string, string>): Promise<INestApplication<App>> => {
-    const app: INestApplication<App> = await createTestApp({ ...env(), ...extra });
-    apps.push(app);
-    return app;
-  };
+  const boot = useTestApps(env);
 
   it.each(['public', 'private'])(
     'CACHE_CONTROL_SCOPE=%s → Cache-Control: %s, max-age=<seconds left> on hits and 304s',
     async (scope) => {
-      const app = await boot({ CACHE_CONTROL_SCOPE: scope });
-      const http = () => request(app.getHttpServer());
+      const { http } = await boot({ CACHE_CONTROL_SCOPE: scope });
       await http().put('/resources/scoped').send({ data: 1, ttl: 30 }).expect(201);
       const full = await http().get('/resources/scoped').expect(200);
       expect(full.headers['cache-control']).toMatch(new RegExp(`^${scope}, max-age=\\d+$`));
@@ -513,8 +493,7 @@ describe.each(storeTargets)('Cache-Control scope ($name store)', ({ env }) => {
   );
 
   it('the scope defaults to private', async () => {
-    const app = await boot({});
-    const http = () => request(app.getHttpServer());
+    const { http } = await boot({});
     await http().put('/resources/default-scope').send({ data: 1 }).expect(201);
     const res = await http().get('/resources/default-scope').expect(200);
     expect(res.headers['cache-control']).toMatch(/^private, max-age=\d+$/);

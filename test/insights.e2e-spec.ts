@@ -1,10 +1,8 @@
 import { Agent } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { startTestApp, useTestApp, useTestApps } from './helpers/test-app';
+import type { Env, TestApp } from './helpers/test-app';
 import { eventually, sleep } from './helpers/time';
 import { namesField } from './helpers/messages';
 
@@ -121,18 +119,20 @@ async function inOneMinute<T>(needMs: number, work: () => Promise<T>): Promise<I
   return { result, minute: floorTo(start, 'minute'), hour: floorTo(start, 'hour'), end };
 }
 
-/** Boots the app on `env` and listens, so that keep-alive connections are reused. */
-async function boot(env: Record<string, string>): Promise<INestApplication<App>> {
-  const app: INestApplication<App> = await createTestApp(env);
-  await app.listen(0, '127.0.0.1');
-  return app;
-}
+/** Every app listens, so that keep-alive connections are reused. */
+const LISTEN = { listen: true };
 
-const http = (app: INestApplication<App>) => request(app.getHttpServer());
+/** Boots the app on `env`; the caller closes it. */
+const boot = (env: Env): Promise<TestApp> => startTestApp(env, LISTEN);
+
+/** An app as the reading and recording functions below use it: for its requests. */
+type WithHttp = Pick<TestApp, 'http'>;
+
+const http = (app: WithHttp) => app.http();
 const path = (resourceId: string): string => `/interactions/${encodeURIComponent(resourceId)}`;
 
 async function seriesOf(
-  app: INestApplication<App>,
+  app: WithHttp,
   resourceId: string,
   query: Record<string, string>,
 ): Promise<Series> {
@@ -143,26 +143,20 @@ async function seriesOf(
   return res.body as Series;
 }
 
-async function statsSeriesOf(
-  app: INestApplication<App>,
-  query: Record<string, string>,
-): Promise<StatsSeries> {
+async function statsSeriesOf(app: WithHttp, query: Record<string, string>): Promise<StatsSeries> {
   const res = await http(app).get('/stats/series').query(query);
   expect({ status: res.status, body: res.body as unknown }).toMatchObject({ status: 200 });
   return res.body as StatsSeries;
 }
 
-async function topOf(
-  app: INestApplication<App>,
-  query: Record<string, string> = {},
-): Promise<TopRow[]> {
+async function topOf(app: WithHttp, query: Record<string, string> = {}): Promise<TopRow[]> {
   const res = await http(app).get('/interactions').query(query);
   expect({ status: res.status, body: res.body as unknown }).toMatchObject({ status: 200 });
   return res.body as TopRow[];
 }
 
 async function summaryOf(
-  app: INestApplication<App>,
+  app: WithHttp,
   resourceId: string,
 ): Promise<{ total: number; byType: Record<string, number>; lastAt: string }> {
   return (await http(app).get(path(resourceId)).expect(200)).body as {
@@ -173,7 +167,7 @@ async function summaryOf(
 }
 
 /** `GET /stats` without its uptime. */
-async function countersOf(app: INestApplication<App>): Promise<Record<string, unknown>> {
+async function countersOf(app: WithHttp): Promise<Record<string, unknown>> {
   const body = (await http(app).get('/stats').expect(200)).body as Record<string, unknown>;
   delete body.uptimeSeconds;
   return body;
@@ -189,7 +183,7 @@ const totalOf = (byType: Record<string, number>): number =>
  * Records every interaction of `plan` at once, interleaved across resources
  * and types, through `apps` in turn; each must answer 201.
  */
-async function recordAll(apps: INestApplication<App>[], agent: Agent, plan: Plan): Promise<void> {
+async function recordAll(apps: WithHttp[], agent: Agent, plan: Plan): Promise<void> {
   const queue: Array<[string, string]> = [];
   for (const [resourceId, byType] of Object.entries(plan)) {
     for (const [type, n] of Object.entries(byType)) {
@@ -275,7 +269,7 @@ const describeWithRedis = redisTarget ? describe : describe.skip;
 
 /** Interactions and cache activity on both sides of a real minute boundary. */
 interface BoundaryRun {
-  app: INestApplication<App>;
+  app: WithHttp;
   /** `fresh` < `gone` < `old` by id. */
   ids: { fresh: string; gone: string; old: string };
   /** The cached entry, written before the boundary and read on both sides. */
@@ -286,14 +280,14 @@ interface BoundaryRun {
   end: number;
 }
 
-const boundaryApps: INestApplication<App>[] = [];
+const boundaryApps: TestApp[] = [];
 const boundaryRuns = new Map<string, Promise<BoundaryRun>>();
 /** Cuts the background wait short when the boundary tests are filtered out. */
 const stopBoundaryRuns = new AbortController();
 
-const postInteraction = (app: INestApplication<App>, resourceId: string, type: string) =>
+const postInteraction = (app: WithHttp, resourceId: string, type: string) =>
   http(app).post('/interactions').send({ resourceId, type }).expect(201);
-const readEntry = (app: INestApplication<App>, entry: string) =>
+const readEntry = (app: WithHttp, entry: string) =>
   http(app)
     .get(`/resources/${encodeURIComponent(entry)}`)
     .expect(200);
@@ -302,7 +296,7 @@ const readEntry = (app: INestApplication<App>, entry: string) =>
  * Before the boundary (in the root `beforeAll`, for every store within one
  * minute): `old` view + click, `gone` view, one PUT and one cache hit.
  */
-async function beforeBoundary(app: INestApplication<App>, name: string): Promise<BoundaryRun> {
+async function beforeBoundary(app: WithHttp, name: string): Promise<BoundaryRun> {
   const prefix = uniqueId(`boundary-${name}`);
   const ids = { fresh: `${prefix}-fresh`, gone: `${prefix}-gone`, old: `${prefix}-old` };
   await postInteraction(app, ids.old, 'view');
@@ -366,17 +360,15 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
   const { name, env } = target;
 
   describe('GET /interactions/:resourceId/series', () => {
-    let app: INestApplication<App>;
+    // Registered first, so that the agent's connections are gone before the app closes.
     let agent: Agent;
-
-    beforeAll(async () => {
-      app = await boot(env());
+    beforeAll(() => {
       agent = new Agent({ keepAlive: true, maxSockets: 50 });
     });
-    afterAll(async () => {
+    afterAll(() => {
       agent.destroy();
-      await app.close();
     });
+    const app = useTestApp(env, LISTEN);
 
     it('counts 200 concurrent and some sequential interactions exactly, per type, in their minute and hour', async () => {
       const [hot, warm, cold] = ['hot', 'warm', 'cold'].map(uniqueId);
@@ -555,18 +547,16 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
   });
 
   describe('GET /interactions?since= (top within a window)', () => {
-    let app: INestApplication<App>;
+    // Registered first, so that the agent's connections are gone before the app closes.
     let agent: Agent;
-
-    // A fresh app per test: the lists hold exactly what the test recorded.
-    beforeEach(async () => {
-      app = await boot(env());
+    beforeEach(() => {
       agent = new Agent({ keepAlive: true, maxSockets: 50 });
     });
-    afterEach(async () => {
+    afterEach(() => {
       agent.destroy();
-      await app.close();
     });
+    // A fresh app per test: the lists hold exactly what the test recorded.
+    const app = useTestApp(env, { ...LISTEN, perTest: true });
 
     it('counts exactly the interactions in the window, and equals the all-time list when all are inside it', async () => {
       const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(uniqueId);
@@ -642,18 +632,10 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
   });
 
   describe('GET /stats/series', () => {
-    const apps: INestApplication<App>[] = [];
-    const fresh = async (extra: Record<string, string> = {}) => {
-      const app = await boot({ ...env(), ...extra });
-      apps.push(app);
-      return app;
-    };
-    afterEach(async () => {
-      await Promise.all(apps.splice(0).map((app) => app.close()));
-    });
+    const fresh = useTestApps(env, LISTEN);
 
     /** The current minute's point of a fresh read, checked to be that minute. */
-    const currentPoint = async (app: INestApplication<App>, minute: number) => {
+    const currentPoint = async (app: WithHttp, minute: number) => {
       const series = await statsSeriesOf(app, { interval: 'minute', from: iso(minute) });
       expectBuckets(series, 'minute', [minute]);
       return series.points[0];
@@ -825,21 +807,16 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
   });
 
   describe('short retention (TRACKING_MINUTE_RETENTION=10m, TRACKING_HOUR_RETENTION=2h)', () => {
-    let app: INestApplication<App>;
+    const app = useTestApp(
+      () => ({ ...env(), TRACKING_MINUTE_RETENTION: '10m', TRACKING_HOUR_RETENTION: '2h' }),
+      LISTEN,
+    );
     const id = uniqueId('short');
 
     beforeAll(async () => {
-      app = await boot({
-        ...env(),
-        TRACKING_MINUTE_RETENTION: '10m',
-        TRACKING_HOUR_RETENTION: '2h',
-      });
       for (const type of ['view', 'view', 'view', 'click', 'click']) {
         await http(app).post('/interactions').send({ resourceId: id, type }).expect(201);
       }
-    });
-    afterAll(async () => {
-      await app.close();
     });
 
     const rejects = async (url: string, query: Record<string, string>, words: string[]) => {
@@ -939,17 +916,15 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
   });
 
   describe('the longest minute retention (TRACKING_MINUTE_RETENTION=7d)', () => {
-    let app: INestApplication<App>;
+    // Registered first, so that the agent's connections are gone before the app closes.
     let agent: Agent;
-
-    beforeAll(async () => {
-      app = await boot({ ...env(), TRACKING_MINUTE_RETENTION: '7d' });
+    beforeAll(() => {
       agent = new Agent({ keepAlive: true, maxSockets: 50 });
     });
-    afterAll(async () => {
+    afterAll(() => {
       agent.destroy();
-      await app.close();
     });
+    const app = useTestApp(() => ({ ...env(), TRACKING_MINUTE_RETENTION: '7d' }), LISTEN);
 
     it('counts windows of up to 7 days of minute buckets (10081) exactly', async () => {
       const [p, q] = ['p', 'q'].map(uniqueId);
@@ -995,12 +970,11 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
   });
 
   describe('validation: 400 naming the field, never 500, changing nothing', () => {
-    let app: INestApplication<App>;
+    const app = useTestApp(env, LISTEN);
     const id = uniqueId('validated');
     const later = () => iso(Date.now() + HOUR);
 
     beforeAll(async () => {
-      app = await boot(env());
       await http(app)
         .put(`/resources/${encodeURIComponent(id)}`)
         .send({ data: 1 })
@@ -1009,9 +983,6 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
         .get(`/resources/${encodeURIComponent(id)}`)
         .expect(200);
       await http(app).post('/interactions').send({ resourceId: id, type: 'click' }).expect(201);
-    });
-    afterAll(async () => {
-      await app.close();
     });
 
     /** Everything a rejected request must leave as it was. */
@@ -1145,8 +1116,8 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
 });
 
 describeWithRedis('two instances sharing one Redis: series and windows', () => {
-  let a: INestApplication<App>;
-  let b: INestApplication<App>;
+  let a: TestApp;
+  let b: TestApp;
   let agent: Agent;
 
   beforeAll(async () => {

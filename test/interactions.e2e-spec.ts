@@ -1,9 +1,6 @@
 import { Agent } from 'node:http';
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { useTestApp } from './helpers/test-app';
 import { sleep } from './helpers/time';
 import { namesField } from './helpers/messages';
 
@@ -26,17 +23,9 @@ describe.each(storeTargets)('interactions ($name store)', ({ env }) => {
   const uniqueId = (label: string): string => `${label}-${run}-${++counter}`;
 
   describe('POST /interactions and GET /interactions/:resourceId', () => {
-    let app: INestApplication<App>;
-    const http = () => request(app.getHttpServer());
+    const { http } = useTestApp(() => ({ ...env(), CACHE_TTL: '120' }));
     const stats = async (): Promise<Record<string, unknown>> =>
       (await http().get('/stats').expect(200)).body as Record<string, unknown>;
-
-    beforeAll(async () => {
-      app = await createTestApp({ ...env(), CACHE_TTL: '120' });
-    });
-    afterAll(async () => {
-      await app.close();
-    });
 
     it('records a "view" by default and answers exactly {resourceId, type, total}', async () => {
       const id = uniqueId('default-type');
@@ -398,20 +387,12 @@ describe.each(storeTargets)('interactions ($name store)', ({ env }) => {
   });
 
   describe('GET /interactions (most interacted)', () => {
-    let app: INestApplication<App>;
-    const http = () => request(app.getHttpServer());
+    const { http } = useTestApp(() => ({ ...env() }), { perTest: true });
     const track = async (resourceId: string, times: number): Promise<void> => {
       for (let i = 0; i < times; i++) {
         await http().post('/interactions').send({ resourceId }).expect(201);
       }
     };
-
-    beforeEach(async () => {
-      app = await createTestApp({ ...env() });
-    });
-    afterEach(async () => {
-      await app.close();
-    });
 
     it('lists the resources highest total first, as {resourceId, total, lastAt}', async () => {
       const [low, high, middle] = [uniqueId('low'), uniqueId('high'), uniqueId('middle')];
@@ -461,30 +442,26 @@ describe.each(storeTargets)('interactions ($name store)', ({ env }) => {
   });
 
   describe('counting under concurrency', () => {
-    let app: INestApplication<App>;
+    // Registered first, so that the agent's connections are gone before the app closes.
     let agent: Agent;
-
-    beforeAll(async () => {
-      app = await createTestApp({ ...env() });
-      // A listening server, so that keep-alive connections are reused across batches.
-      await app.listen(0, '127.0.0.1');
+    beforeAll(() => {
       agent = new Agent({ keepAlive: true, maxSockets: 64 });
     });
-    afterAll(async () => {
+    afterAll(() => {
       agent.destroy();
-      await app.close();
     });
+    // A listening server, so that keep-alive connections are reused across batches.
+    const { http } = useTestApp(() => ({ ...env() }), { listen: true });
 
     it('counts 1000 concurrent interactions exactly', async () => {
-      const server = app.getHttpServer();
       const id = uniqueId('concurrent');
-      const before = (await request(server).get('/stats').expect(200)).body;
+      const before = (await http().get('/stats').expect(200)).body;
 
       const totals: number[] = [];
       for (let batch = 0; batch < 4; batch++) {
         const responses = await Promise.all(
           Array.from({ length: 250 }, (_, i) =>
-            request(server)
+            http()
               .post('/interactions')
               .agent(agent)
               .send({ resourceId: id, type: i % 2 === 0 ? 'view' : 'click' }),
@@ -500,31 +477,25 @@ describe.each(storeTargets)('interactions ($name store)', ({ env }) => {
         Array.from({ length: 1000 }, (_, i) => i + 1),
       );
 
-      const summary = await request(server)
+      const summary = await http()
         .get(`/interactions/${encodeURIComponent(id)}`)
         .expect(200);
       expect(summary.body.total).toBe(1000);
       expect(summary.body.byType).toStrictEqual({ view: 500, click: 500 });
 
-      const after = (await request(server).get('/stats').expect(200)).body;
+      const after = (await http().get('/stats').expect(200)).body;
       expect(after.interactions - before.interactions).toBe(1000);
     });
   });
 
   describe('bounded tracking (TRACKING_MAX_RESOURCES=3)', () => {
-    let app: INestApplication<App>;
-    const http = () => request(app.getHttpServer());
+    const { http } = useTestApp(() => ({ ...env(), TRACKING_MAX_RESOURCES: '3' }), {
+      perTest: true,
+    });
     const track = (resourceId: string) =>
       http().post('/interactions').send({ resourceId }).expect(201);
     const listed = async (): Promise<string[]> =>
       idsOf((await http().get('/interactions?limit=1000').expect(200)).body);
-
-    beforeEach(async () => {
-      app = await createTestApp({ ...env(), TRACKING_MAX_RESOURCES: '3' });
-    });
-    afterEach(async () => {
-      await app.close();
-    });
 
     it('drops the least recently active resource when a fourth is tracked', async () => {
       const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(uniqueId);

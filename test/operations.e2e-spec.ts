@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { RedisServer, findRedisServer } from './helpers/redis-server';
 import {
   freePort,
@@ -13,6 +10,8 @@ import {
 } from './helpers/server-process';
 import type { ServerProcess } from './helpers/server-process';
 import { storeTargets } from './helpers/stores';
+import { startTestApp, useTestApp } from './helpers/test-app';
+import type { Http, TestApp } from './helpers/test-app';
 import { eventually, sleep } from './helpers/time';
 
 // Whole processes are started and stopped: more than Jest's default 5 s per test.
@@ -22,15 +21,7 @@ jest.setTimeout(30_000);
 const describeWithRedis = findRedisServer() ? describe : () => undefined;
 
 describe.each(storeTargets)('health probes ($name store)', ({ env }) => {
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
-
-  beforeAll(async () => {
-    app = await createTestApp(env());
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const { http } = useTestApp(env);
 
   it('GET /health: alive, as JSON', async () => {
     const res = await http().get('/health').expect(200);
@@ -47,8 +38,8 @@ describe.each(storeTargets)('health probes ($name store)', ({ env }) => {
 
 describeWithRedis('health probes when Redis fails', () => {
   let server: RedisServer;
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
+  let app: TestApp;
+  const http = () => app.http();
   const NOT_READY = {
     status: 'error',
     error: { store: { status: 'down', message: expect.any(String) } },
@@ -56,7 +47,7 @@ describeWithRedis('health probes when Redis fails', () => {
 
   beforeAll(async () => {
     server = await RedisServer.start();
-    app = await createTestApp({
+    app = await startTestApp({
       CACHE_STORE: 'redis',
       REDIS_URL: server.url,
       CACHE_NAMESPACE: 'health',
@@ -170,21 +161,13 @@ type CounterField = (typeof COUNTERS)[number][1];
 type Stats = Record<CounterField | 'entries', number>;
 
 describe.each(storeTargets)('GET /metrics ($name store)', ({ env }) => {
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
+  // A quick sweep, so that the Redis store counts an expired entry soon after it expires.
+  const { http } = useTestApp(() => ({ ...env(), CACHE_SWEEP_INTERVAL_MS: '100' }));
   const scrape = async (): Promise<Scrape> => {
     const res = await http().get('/metrics').expect(200);
     return parseScrape(res.text);
   };
   const stats = async (): Promise<Stats> => (await http().get('/stats').expect(200)).body as Stats;
-
-  beforeAll(async () => {
-    // A quick sweep, so that the Redis store counts an expired entry soon after it expires.
-    app = await createTestApp({ ...env(), CACHE_SWEEP_INTERVAL_MS: '100' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
 
   it('serves the Prometheus text format with Lapse metrics and Node process metrics', async () => {
     const res = await http().get('/metrics').expect(200);
@@ -341,7 +324,7 @@ describe('logs of the server process', () => {
   /** Starts `node dist/main.js` (memory store) and waits until it answers. */
   async function start(overrides: Record<string, string>): Promise<{
     server: ServerProcess;
-    http: () => ReturnType<typeof request>;
+    http: Http;
   }> {
     const port = await freePort();
     const server = processes.start({ PORT: String(port), HOST: '127.0.0.1', ...overrides });

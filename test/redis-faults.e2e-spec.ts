@@ -1,8 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { RedisServer, findRedisServer } from './helpers/redis-server';
+import { startTestApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
 import { eventually } from './helpers/time';
 
 // These suites own a redis-server of their own, to kill and restart it.
@@ -16,12 +14,12 @@ const UNAVAILABLE = {
 
 describeWithRedis('when Redis fails', () => {
   let server: RedisServer;
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
+  let app: TestApp;
+  const http = () => app.http();
 
   beforeAll(async () => {
     server = await RedisServer.start();
-    app = await createTestApp({
+    app = await startTestApp({
       CACHE_STORE: 'redis',
       REDIS_URL: server.url,
       CACHE_NAMESPACE: 'faults',
@@ -83,12 +81,12 @@ describeWithRedis('when Redis fails', () => {
 
 describeWithRedis('when Redis hangs', () => {
   let server: RedisServer;
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
+  let app: TestApp;
+  const http = () => app.http();
 
   beforeAll(async () => {
     server = await RedisServer.start();
-    app = await createTestApp({
+    app = await startTestApp({
       CACHE_STORE: 'redis',
       REDIS_URL: server.url,
       CACHE_NAMESPACE: 'hang',
@@ -125,7 +123,7 @@ describeWithRedis('when Redis hangs', () => {
 
 describeWithRedis('when Redis is unreachable at start-up', () => {
   let server: RedisServer;
-  let app: INestApplication<App> | undefined;
+  let app: TestApp | undefined;
 
   afterAll(async () => {
     await app?.close();
@@ -136,14 +134,14 @@ describeWithRedis('when Redis is unreachable at start-up', () => {
     server = await RedisServer.start();
     await server.kill();
     const started = Date.now();
-    app = await createTestApp({
+    app = await startTestApp({
       CACHE_STORE: 'redis',
       REDIS_URL: server.url,
       CACHE_NAMESPACE: 'late',
       REDIS_TIMEOUT_MS: '500',
     });
     expect(Date.now() - started).toBeLessThan(5000);
-    const http = () => request(app!.getHttpServer());
+    const http = app.http;
     await http().put('/resources/late').send({ data: 1 }).expect(503, UNAVAILABLE);
 
     await server.restart();

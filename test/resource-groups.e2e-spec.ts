@@ -1,8 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { startTestApp, useTestApps } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
 import { sleep } from './helpers/time';
 
 // Real 1 s expiries and a few hundred requests per test: more than Jest's default 5 s.
@@ -70,8 +68,7 @@ const mentions = (body: { message?: unknown }, text: string): boolean =>
   JSON.stringify(body.message ?? '').includes(text);
 
 /** An HTTP client for one app, with the group routes spelled out. */
-function clientOf(app: INestApplication<App>) {
-  const http = () => request(app.getHttpServer());
+function clientOf({ http }: TestApp) {
   const path = (id: string) => `/resources/${encodeURIComponent(id)}`;
   const client = {
     http,
@@ -126,16 +123,10 @@ function clientOf(app: INestApplication<App>) {
 type Client = ReturnType<typeof clientOf>;
 
 describe.each(storeTargets)('resource groups ($name store)', ({ name, env }) => {
-  const apps: INestApplication<App>[] = [];
+  const bootApp = useTestApps(env);
   /** A fresh, empty app (its own Redis namespace), closed after the test. */
-  const boot = async (extra: Record<string, string> = {}): Promise<Client> => {
-    const app: INestApplication<App> = await createTestApp({ ...env(), ...extra });
-    apps.push(app);
-    return clientOf(app);
-  };
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
+  const boot = async (extra: Record<string, string> = {}): Promise<Client> =>
+    clientOf(await bootApp(extra));
 
   describe('GET /resources (listing)', () => {
     it('lists {id, tags, expiresAt, ttl} of live entries and a null nextCursor on the last page', async () => {
@@ -450,10 +441,10 @@ describe.each(storeTargets)('resource groups ($name store)', ({ name, env }) => 
       ];
       // One app per selector, populated together so that one wait lets every ttl-1 entry expire.
       const ready = new Map<string, Client>();
-      const own: INestApplication<App>[] = [];
+      const own: TestApp[] = [];
       beforeAll(async () => {
         for (const [label] of selectors) {
-          const app: INestApplication<App> = await createTestApp(env());
+          const app = await startTestApp(env());
           own.push(app);
           ready.set(label, clientOf(app));
         }

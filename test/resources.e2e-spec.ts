@@ -1,22 +1,11 @@
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { useTestApp } from './helpers/test-app';
 import { sleep } from './helpers/time';
 
 const REPRESENTATION_KEYS = ['createdAt', 'data', 'expiresAt', 'id', 'tags', 'ttl'];
 
 describe.each(storeTargets)('/resources ($name store)', ({ name, env }) => {
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
-
-  beforeAll(async () => {
-    app = await createTestApp({ ...env(), CACHE_TTL: '120', BODY_LIMIT: '2kb' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const { http } = useTestApp(() => ({ ...env(), CACHE_TTL: '120', BODY_LIMIT: '2kb' }));
 
   const stats = async (): Promise<Record<string, number>> => {
     const res = await http().get('/stats').expect(200);
@@ -338,18 +327,11 @@ describe.each(storeTargets)('/resources ($name store)', ({ name, env }) => {
   // Only the memory store has a fixed entry bound; Redis follows its own maxmemory policy.
   const describeMemoryOnly = name === 'memory' ? describe : () => undefined;
   describeMemoryOnly('LRU bound (memory store only)', () => {
-    let small: INestApplication<App>;
-    beforeAll(async () => {
-      small = await createTestApp({ ...env(), CACHE_MAX_ENTRIES: '3' });
-    });
-    afterAll(async () => {
-      await small.close();
-    });
+    const small = useTestApp(() => ({ ...env(), CACHE_MAX_ENTRIES: '3' }));
 
     it('evicts the least recently used entry beyond CACHE_MAX_ENTRIES', async () => {
-      const put = (id: string) =>
-        request(small.getHttpServer()).put(`/resources/${id}`).send({ data: id });
-      const get = (id: string) => request(small.getHttpServer()).get(`/resources/${id}`);
+      const put = (id: string) => small.http().put(`/resources/${id}`).send({ data: id });
+      const get = (id: string) => small.http().get(`/resources/${id}`);
       await put('a').expect(201);
       await put('b').expect(201);
       await put('c').expect(201);
@@ -359,7 +341,7 @@ describe.each(storeTargets)('/resources ($name store)', ({ name, env }) => {
       await get('a').expect(200);
       await get('c').expect(200);
       await get('d').expect(200);
-      const body = (await request(small.getHttpServer()).get('/stats').expect(200)).body;
+      const body = (await small.http().get('/stats').expect(200)).body;
       expect(body).toMatchObject({ entries: 3, maxEntries: 3, evicted: 1 });
     });
   });

@@ -1,16 +1,14 @@
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import type { Response, Test } from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { useTestApp, useTestApps } from './helpers/test-app';
+import type { Http, TestApp } from './helpers/test-app';
 import { sleep } from './helpers/time';
 
 const ALPHA = 'alpha-key';
 const BETA = 'beta-key';
 const API_KEYS = `${ALPHA},${BETA}`;
 
-type Client = ReturnType<typeof request>;
+type Client = ReturnType<Http>;
 type Headers = Record<string, string>;
 
 const bearer = (key: string): Headers => ({ Authorization: `Bearer ${key}` });
@@ -122,35 +120,17 @@ function expectUnauthorized(res: Response, invalid: boolean): void {
   else expect(challenge).not.toContain('invalid_token');
 }
 
-/** Boots apps for one test and closes them after it (each test gets fresh budgets). */
-function appsPerTest(): (env: Record<string, string>) => Promise<INestApplication<App>> {
-  const apps: INestApplication<App>[] = [];
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
-  return async (env) => {
-    const app: INestApplication<App> = await createTestApp(env);
-    apps.push(app);
-    return app;
-  };
-}
-
 describe.each(storeTargets)('API keys ($name store)', ({ env }) => {
   describe('with API_KEYS set: writes need a key, reads do not', () => {
-    let app: INestApplication<App>;
-    const http = () => request(app.getHttpServer());
+    const { http } = useTestApp(() => ({ ...env(), API_KEYS }));
     let guardedExpiresAt: string;
 
     beforeAll(async () => {
-      app = await createTestApp({ ...env(), API_KEYS });
       await http()
         .post('/interactions')
         .set(bearer(ALPHA))
         .send({ resourceId: GUARDED, type: 'view' })
         .expect(201);
-    });
-    afterAll(async () => {
-      await app.close();
     });
     beforeEach(async () => {
       const put = await http()
@@ -322,11 +302,9 @@ describe.each(storeTargets)('API keys ($name store)', ({ env }) => {
   });
 
   describe('with API_KEYS and AUTH_READS=true: reads need a key too', () => {
-    let app: INestApplication<App>;
-    const http = () => request(app.getHttpServer());
+    const { http } = useTestApp(() => ({ ...env(), API_KEYS, AUTH_READS: 'true' }));
 
     beforeAll(async () => {
-      app = await createTestApp({ ...env(), API_KEYS, AUTH_READS: 'true' });
       await http()
         .put(`/resources/${GUARDED}`)
         .set(bearer(ALPHA))
@@ -337,9 +315,6 @@ describe.each(storeTargets)('API keys ($name store)', ({ env }) => {
         .set(bearer(ALPHA))
         .send({ resourceId: GUARDED })
         .expect(201);
-    });
-    afterAll(async () => {
-      await app.close();
     });
 
     it.each(READS)(
@@ -384,16 +359,11 @@ describe.each(storeTargets)('API keys ($name store)', ({ env }) => {
   });
 
   describe('without API_KEYS: nothing needs a key', () => {
-    let app: INestApplication<App>;
-    const http = () => request(app.getHttpServer());
+    // AUTH_READS only applies with API_KEYS: on its own it must not lock anything.
+    const { http } = useTestApp(() => ({ ...env(), AUTH_READS: 'true' }));
 
     beforeAll(async () => {
-      // AUTH_READS only applies with API_KEYS: on its own it must not lock anything.
-      app = await createTestApp({ ...env(), AUTH_READS: 'true' });
       await http().post('/interactions').send({ resourceId: GUARDED }).expect(201);
-    });
-    afterAll(async () => {
-      await app.close();
     });
     beforeEach(async () => {
       const put = await http()
@@ -426,16 +396,12 @@ interface OpenApiDocument {
 }
 
 describe('API documentation of the security schemes', () => {
-  let app: INestApplication<App>;
+  // Documentation does not depend on the store or on whether keys are set.
+  const { http } = useTestApp(() => ({ API_KEYS, AUTH_READS: 'true' }));
   let doc: OpenApiDocument;
 
   beforeAll(async () => {
-    // Documentation does not depend on the store or on whether keys are set.
-    app = await createTestApp({ API_KEYS, AUTH_READS: 'true' });
-    doc = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body;
-  });
-  afterAll(async () => {
-    await app.close();
+    doc = (await http().get('/docs-json').expect(200)).body;
   });
 
   it('declares an http bearer scheme and an apiKey scheme in the X-API-Key header', () => {
@@ -471,19 +437,19 @@ describe('API documentation of the security schemes', () => {
   );
 
   it('serves Swagger UI at /docs without a key, even with AUTH_READS', async () => {
-    const res = await request(app.getHttpServer()).get('/docs').expect(200);
+    const res = await http().get('/docs').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.text).toMatch(/swagger-ui/i);
   });
 });
 
 describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
-  const boot = appsPerTest();
+  const boot = useTestApps();
 
   /** `count` GET /stats in a row, each expected to succeed. */
-  const spend = async (app: INestApplication<App>, count: number, headers: Headers = {}) => {
+  const spend = async (app: TestApp, count: number, headers: Headers = {}) => {
     for (let i = 0; i < count; i++) {
-      await request(app.getHttpServer()).get('/stats').set(headers).expect(200);
+      await app.http().get('/stats').set(headers).expect(200);
     }
   };
   const expectThrottled = (res: Response, ttlSeconds: number) => {
@@ -497,16 +463,17 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
   it('answers 429 with Retry-After (1..TTL s) and a JSON error once THROTTLE_LIMIT is spent', async () => {
     const app = await boot({ ...env(), THROTTLE_LIMIT: '3', THROTTLE_TTL: '5' });
     await spend(app, 3);
-    const res = await request(app.getHttpServer()).get('/stats');
+    const res = await app.http().get('/stats');
     expectThrottled(res, 5);
     expectErrorBody(res, 429);
     expect(res.body.message).toBe(
       'Too many requests: at most 3 per 5 s for each client (THROTTLE_LIMIT, THROTTLE_TTL)',
     );
     // Every route shares the one budget.
-    expectThrottled(await request(app.getHttpServer()).get('/resources/any'), 5);
+    expectThrottled(await app.http().get('/resources/any'), 5);
     expectThrottled(
-      await request(app.getHttpServer())
+      await app
+        .http()
         .post('/resources/_mget')
         .send({ ids: ['a'] }),
       5,
@@ -515,7 +482,7 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
 
   it('a throttled write changes nothing (any write route)', async () => {
     const app = await boot({ ...env(), API_KEYS, THROTTLE_LIMIT: '10', THROTTLE_TTL: '30' });
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     // ALPHA spends its whole budget on setting up the state...
     const put = await http()
       .put(`/resources/${GUARDED}`)
@@ -555,7 +522,7 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
 
   it('gives each API key its own budget (both header forms share it), and keyless requests the IP’s', async () => {
     const app = await boot({ ...env(), API_KEYS, THROTTLE_LIMIT: '2', THROTTLE_TTL: '30' });
-    const get = (headers: Headers = {}) => request(app.getHttpServer()).get('/stats').set(headers);
+    const get = (headers: Headers = {}) => app.http().get('/stats').set(headers);
     await get(bearer(ALPHA)).expect(200);
     await get(xApiKey(ALPHA)).expect(200);
     expectThrottled(await get(bearer(ALPHA)), 30);
@@ -570,7 +537,7 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
 
   it('keys nobody configured get no budget of their own: they count against the IP (API_KEYS unset)', async () => {
     const app = await boot({ ...env(), THROTTLE_LIMIT: '2', THROTTLE_TTL: '30' });
-    const get = (headers: Headers = {}) => request(app.getHttpServer()).get('/stats').set(headers);
+    const get = (headers: Headers = {}) => app.http().get('/stats').set(headers);
     await get(xApiKey('made-up-1')).expect(200);
     await get(bearer('made-up-2')).expect(200);
     expectThrottled(await get(xApiKey('made-up-3')), 30);
@@ -579,7 +546,7 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
 
   it('keys nobody configured get no budget of their own: they count against the IP (API_KEYS set)', async () => {
     const app = await boot({ ...env(), API_KEYS, THROTTLE_LIMIT: '3', THROTTLE_TTL: '30' });
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     // Reads are open, so an invented key would otherwise buy unlimited reads.
     await http().get('/stats').set(xApiKey('made-up-1')).expect(200);
     await http().get('/stats').set(bearer('made-up-2')).expect(200);
@@ -597,7 +564,7 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
 
   it('counts requests refused for a missing key: a keyless flood is throttled too', async () => {
     const app = await boot({ ...env(), API_KEYS, THROTTLE_LIMIT: '2', THROTTLE_TTL: '30' });
-    const put = () => request(app.getHttpServer()).put('/resources/x').send({ data: 1 });
+    const put = () => app.http().put('/resources/x').send({ data: 1 });
     await put().expect(401);
     await put().expect(401);
     expectThrottled(await put(), 30);
@@ -605,9 +572,7 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
 
   it('is off with THROTTLE_LIMIT=0: 50 fast requests all succeed, without rate-limit headers', async () => {
     const app = await boot({ ...env(), THROTTLE_LIMIT: '0', THROTTLE_TTL: '1' });
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, () => request(app.getHttpServer()).get('/stats')),
-    );
+    const responses = await Promise.all(Array.from({ length: 50 }, () => app.http().get('/stats')));
     expect(responses.map((res) => res.status)).toEqual(Array(50).fill(200));
     expect(responses[49].headers['x-ratelimit-limit']).toBeUndefined();
   });
@@ -616,7 +581,7 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
     const app = await boot(env());
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        request(app.getHttpServer()).put(`/resources/unlimited-${i}`).send({ data: i }),
+        app.http().put(`/resources/unlimited-${i}`).send({ data: i }),
       ),
     );
     expect(responses.map((res) => res.status)).toEqual(Array(50).fill(201));
@@ -625,21 +590,21 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
   it('lets requests through again once the window has passed (THROTTLE_TTL=1, real time)', async () => {
     const app = await boot({ ...env(), THROTTLE_LIMIT: '2', THROTTLE_TTL: '1' });
     await spend(app, 2);
-    const throttled = await request(app.getHttpServer()).get('/stats');
+    const throttled = await app.http().get('/stats');
     expectThrottled(throttled, 1);
     await sleep(1100);
     await spend(app, 2);
-    expectThrottled(await request(app.getHttpServer()).get('/stats'), 1);
+    expectThrottled(await app.http().get('/stats'), 1);
   });
 
   it('never throttles /health and /health/ready, nor counts them', async () => {
     const app = await boot({ ...env(), THROTTLE_LIMIT: '2', THROTTLE_TTL: '30' });
     for (let i = 0; i < 5; i++) {
-      for (const path of PROBES) await request(app.getHttpServer()).get(path).expect(200);
+      for (const path of PROBES) await app.http().get(path).expect(200);
     }
     await spend(app, 2);
-    expectThrottled(await request(app.getHttpServer()).get('/stats'), 30);
-    for (const path of PROBES) await request(app.getHttpServer()).get(path).expect(200);
+    expectThrottled(await app.http().get('/stats'), 30);
+    for (const path of PROBES) await app.http().get(path).expect(200);
   });
 
   if (name === 'redis') {
@@ -650,8 +615,8 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
       const b = await boot({ ...shared, ...settings });
       await spend(a, 2);
       await spend(b, 2);
-      expectThrottled(await request(a.getHttpServer()).get('/stats'), 30);
-      expectThrottled(await request(b.getHttpServer()).get('/stats'), 30);
+      expectThrottled(await a.http().get('/stats'), 30);
+      expectThrottled(await b.http().get('/stats'), 30);
     });
 
     it('instances on different namespaces of one Redis keep separate budgets', async () => {
@@ -659,7 +624,7 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
       const a = await boot({ ...env(), ...settings });
       const b = await boot({ ...env(), ...settings });
       await spend(a, 2);
-      expectThrottled(await request(a.getHttpServer()).get('/stats'), 30);
+      expectThrottled(await a.http().get('/stats'), 30);
       await spend(b, 2);
     });
   } else {
@@ -669,18 +634,18 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
       const a = await boot({ ...shared, ...settings });
       const b = await boot({ ...shared, ...settings });
       await spend(a, 2);
-      expectThrottled(await request(a.getHttpServer()).get('/stats'), 30);
+      expectThrottled(await a.http().get('/stats'), 30);
       await spend(b, 2);
-      expectThrottled(await request(b.getHttpServer()).get('/stats'), 30);
+      expectThrottled(await b.http().get('/stats'), 30);
     });
   }
 });
 
 describe.each(storeTargets)('TRUST_PROXY and per-IP budgets ($name store)', ({ env }) => {
-  const boot = appsPerTest();
+  const boot = useTestApps();
   const throttled = { THROTTLE_LIMIT: '1', THROTTLE_TTL: '30' };
-  const from = (app: INestApplication<App>, forwardedFor?: string) => {
-    const req = request(app.getHttpServer()).get('/stats');
+  const from = (app: TestApp, forwardedFor?: string) => {
+    const req = app.http().get('/stats');
     return forwardedFor === undefined ? req : req.set('X-Forwarded-For', forwardedFor);
   };
 
@@ -721,15 +686,7 @@ describe.each(storeTargets)('TRUST_PROXY and per-IP budgets ($name store)', ({ e
 });
 
 describe.each(storeTargets)('security headers ($name store)', ({ env }) => {
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
-
-  beforeAll(async () => {
-    app = await createTestApp({ ...env(), API_KEYS });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const { http } = useTestApp(() => ({ ...env(), API_KEYS }));
 
   it.each([
     ['a read (200)', () => http().get('/stats'), 200],
@@ -773,15 +730,7 @@ describe.each(storeTargets)('CORS ($name store)', ({ env }) => {
       .set('Access-Control-Request-Headers', 'content-type, authorization, x-api-key');
 
   describe('off by default (CORS_ORIGINS unset)', () => {
-    let app: INestApplication<App>;
-    const http = () => request(app.getHttpServer());
-
-    beforeAll(async () => {
-      app = await createTestApp(env());
-    });
-    afterAll(async () => {
-      await app.close();
-    });
+    const { http } = useTestApp(env);
 
     it('grants no origin on a cross-origin request', async () => {
       const res = await http().get('/stats').set('Origin', 'https://a.example').expect(200);
@@ -798,23 +747,18 @@ describe.each(storeTargets)('CORS ($name store)', ({ env }) => {
   });
 
   describe('with CORS_ORIGINS=https://a.example,https://b.example', () => {
-    let app: INestApplication<App>;
-    const http = () => request(app.getHttpServer());
+    const { http } = useTestApp(() => ({
+      ...env(),
+      API_KEYS,
+      CORS_ORIGINS: 'https://a.example,https://b.example',
+    }));
 
     beforeAll(async () => {
-      app = await createTestApp({
-        ...env(),
-        API_KEYS,
-        CORS_ORIGINS: 'https://a.example,https://b.example',
-      });
       await http()
         .put(`/resources/${GUARDED}`)
         .set(bearer(ALPHA))
         .send({ data: GUARDED_DATA })
         .expect(201);
-    });
-    afterAll(async () => {
-      await app.close();
     });
 
     it.each(['https://a.example', 'https://b.example'])(

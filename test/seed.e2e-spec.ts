@@ -1,8 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { useTestApp } from './helpers/test-app';
 import { sleep } from './helpers/time';
 
 // The original service's bodies, byte for byte.
@@ -11,18 +8,10 @@ const INVALID = '{"status":"failure","message":"Invalid data provided."}';
 const NOT_FOUND = '{"status":"failure","message":"Resource not found or expired."}';
 
 describe.each(storeTargets)('seed-compatible routes ($name store)', ({ env }) => {
-  let app: INestApplication<App>;
-  const http = () => request(app.getHttpServer());
+  const { http } = useTestApp(() => ({ ...env(), CACHE_TTL: '1' }));
   const track = (body: string) =>
     http().post('/track_interaction').set('content-type', 'application/json').send(body);
   const lookup = (id: string) => http().get('/get_cached_resource').query({ id });
-
-  beforeAll(async () => {
-    app = await createTestApp({ ...env(), CACHE_TTL: '1' });
-  });
-  afterAll(async () => {
-    await app.close();
-  });
 
   it('caches data and serves it back, byte for byte', async () => {
     const stored = await track('{"id":"seed-a","data":{"title":"Hello","n":[1,2]}}').expect(200);

@@ -1,8 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import type { App } from 'supertest/types';
-import { createTestApp } from './helpers/create-test-app';
 import { storeTargets } from './helpers/stores';
+import { useTestApps } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
 import { sleep } from './helpers/time';
 
 interface Stats {
@@ -41,20 +39,12 @@ const STATS_KEYS = [
 type Counters = Omit<Stats, 'uptimeSeconds'>;
 
 describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
-  const apps: INestApplication<App>[] = [];
   /** Boots an app that is closed after the test. */
-  const boot = async (extra: Record<string, string> = {}): Promise<INestApplication<App>> => {
-    const app: INestApplication<App> = await createTestApp({ ...env(), ...extra });
-    apps.push(app);
-    return app;
-  };
-  afterEach(async () => {
-    await Promise.all(apps.splice(0).map((app) => app.close()));
-  });
+  const boot = useTestApps(env);
 
-  const statsOf = async (app: INestApplication<App>): Promise<Stats> =>
-    (await request(app.getHttpServer()).get('/stats').expect(200)).body as Stats;
-  const countersOf = async (app: INestApplication<App>): Promise<Counters> => {
+  const statsOf = async ({ http }: TestApp): Promise<Stats> =>
+    (await http().get('/stats').expect(200)).body as Stats;
+  const countersOf = async (app: TestApp): Promise<Counters> => {
     const counters: Partial<Stats> = await statsOf(app);
     delete counters.uptimeSeconds;
     return counters as Counters;
@@ -81,10 +71,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
 
   it('reports a hitRatio of 0 on a fresh app, before any read', async () => {
     const app = await boot();
-    await request(app.getHttpServer())
-      .put('/resources/written-not-read')
-      .send({ data: 1 })
-      .expect(201);
+    await app.http().put('/resources/written-not-read').send({ data: 1 }).expect(201);
     const stats = await statsOf(app);
     expect(stats.hits).toBe(0);
     expect(stats.misses).toBe(0);
@@ -93,7 +80,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
 
   it('counts a hit and a miss of GET /resources/:id by exactly one each', async () => {
     const app = await boot();
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     await http()
       .put('/resources/present')
       .send({ data: { a: 1 } })
@@ -113,7 +100,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
 
   it('counts a hit and a miss of GET /get_cached_resource?id= by exactly one each', async () => {
     const app = await boot();
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     await http()
       .put('/resources/present')
       .send({ data: { a: 1 } })
@@ -135,7 +122,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
 
   it('counts a read of an expired entry as a miss', async () => {
     const app = await boot();
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     await http().put('/resources/short').send({ data: 1, ttl: 1 }).expect(201);
     await sleep(1100);
     const s0 = await countersOf(app);
@@ -147,7 +134,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
 
   it('reports hitRatio = hits / (hits + misses)', async () => {
     const app = await boot();
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     await http().put('/resources/r').send({ data: 'x' }).expect(201);
     await http().get('/resources/r').expect(200);
     await http().get('/resources/r').expect(200);
@@ -163,7 +150,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
 
   it('counts writes in sets: PUT, POST /track_interaction and POST /interactions with data', async () => {
     const app = await boot();
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     const s0 = await countersOf(app);
 
     await http().put('/resources/one').send({ data: 1 }).expect(201);
@@ -208,7 +195,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
 
   it('counts a DELETE in deletes, but not a DELETE answered 404', async () => {
     const app = await boot();
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     await http().put('/resources/doomed').send({ data: true }).expect(201);
 
     const s0 = await countersOf(app);
@@ -226,7 +213,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
 
   it('counts an entry whose 1 s TTL ran out in expired, reclaimed without a read', async () => {
     const app = await boot({ CACHE_SWEEP_INTERVAL_MS: '100' });
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     await http().put('/resources/lasting').send({ data: 1, ttl: 600 }).expect(201);
     await http().put('/resources/fleeting').send({ data: 2, ttl: 1 }).expect(201);
     const s0 = await countersOf(app);
@@ -250,7 +237,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
   if (name === 'memory') {
     it('counts an eviction when a third PUT exceeds CACHE_MAX_ENTRIES=2 (memory store only)', async () => {
       const app = await boot({ CACHE_MAX_ENTRIES: '2' });
-      const http = () => request(app.getHttpServer());
+      const { http } = app;
       expect((await statsOf(app)).maxEntries).toBe(2);
 
       await http().put('/resources/first').send({ data: 1 }).expect(201);
@@ -274,7 +261,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
 
   it('changes no counter when a request is rejected with 400', async () => {
     const app = await boot();
-    const http = () => request(app.getHttpServer());
+    const { http } = app;
     await http().put('/resources/kept').send({ data: 1 }).expect(201);
     await http().post('/interactions').send({ resourceId: 'kept' }).expect(201);
     const before = await countersOf(app);

@@ -49,11 +49,20 @@ async function waitForPing(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`);
 }
 
+export interface RedisServerOptions {
+  /**
+   * Keep every acknowledged write across a kill (append-only file, fsync on
+   * every write): the default. `false` keeps nothing on disk, for a throw-away
+   * cache under heavy load; a restart then starts empty.
+   */
+  durable?: boolean;
+}
+
 /**
  * A real `redis-server` that a test owns: started on a free loopback port with
  * its own data folder, and stoppable, killable and restartable on the same
  * port with the same data (append-only file, fsync on every write, so nothing
- * acknowledged is lost to a kill).
+ * acknowledged is lost to a kill), unless started with `durable: false`.
  */
 export class RedisServer {
   private process: ChildProcess | undefined;
@@ -62,13 +71,14 @@ export class RedisServer {
   private constructor(
     private readonly binary: string,
     readonly port: number,
+    private readonly durable: boolean,
   ) {}
 
   /** Starts a server; fails when no `redis-server` binary is installed. */
-  static async start(): Promise<RedisServer> {
+  static async start({ durable = true }: RedisServerOptions = {}): Promise<RedisServer> {
     const binary = findRedisServer();
     if (!binary) throw new Error('redis-server is not installed (Debian package: redis-server)');
-    const server = new RedisServer(binary, await freePort());
+    const server = new RedisServer(binary, await freePort(), durable);
     await server.restart();
     return server;
   }
@@ -92,10 +102,9 @@ export class RedisServer {
         this.dir,
         '--save',
         '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
+        ...(this.durable
+          ? ['--appendonly', 'yes', '--appendfsync', 'always']
+          : ['--appendonly', 'no']),
         '--protected-mode',
         'no',
       ],

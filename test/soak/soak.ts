@@ -1,7 +1,4 @@
-// @ts-check
 /* eslint-disable no-console */
-'use strict';
-
 /**
  * Bounded soak test: starts the compiled server (`node dist/main.js`) on a
  * free loopback port, drives it with many concurrent keep-alive clients for a
@@ -15,22 +12,25 @@
  * It prints a summary table and the closing line `soak: N passed, M failed`,
  * and exits non-zero when a check failed.
  *
- * Run `npm run test:soak` (builds first). Environment:
+ * Run `npm run test:soak`: it builds the server, compiles this file with
+ * test/soak/tsconfig.json to dist/test/soak/soak.js and runs that. Environment:
  *   SOAK_SECONDS  how long to send traffic (default 20)
  *   SOAK_CLIENTS  concurrent clients (default 50)
  *   SOAK_STORE    `memory` (default) or `redis`: a redis-server from the PATH
- *                 is started on a free port for the run.
+ *                 is started on a free port for the run (test/helpers/redis-server.ts).
  * Only 127.0.0.1 is ever contacted; node:http only, no dependencies.
  */
 
-const { spawn, spawnSync } = require('node:child_process');
-const { mkdtempSync, rmSync } = require('node:fs');
-const http = require('node:http');
-const net = require('node:net');
-const { tmpdir } = require('node:os');
-const { join, resolve } = require('node:path');
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { RedisServer, findRedisServer, freePort } from '../helpers/redis-server';
 
-const ROOT = resolve(__dirname, '..', '..');
+// Compiled to dist/test/soak/soak.js: the project is three folders up.
+const ROOT = resolve(__dirname, '..', '..', '..');
 const HOST = '127.0.0.1';
 const SECONDS = positiveInteger('SOAK_SECONDS', 20);
 const CLIENTS = positiveInteger('SOAK_CLIENTS', 50);
@@ -47,24 +47,33 @@ const KEYS = Array.from({ length: 20 }, (_, i) => {
   return `soak-${i}`;
 });
 
-/**
- * @typedef {{ status: number, text: string }} Answer
- * @typedef {{ method: string, path: string, body?: unknown }} Call
- * @typedef {{
- *   name: string,
- *   weight: number,
- *   call: (key: string, n: number) => Call,
- *   expected: number[],
- *   interaction?: (answer: Answer) => boolean,
- * }} Operation
- * @typedef {{ count: number, classes: Record<string, number>, errors: number,
- *   unexpected: Map<number, number>, latencies: number[] }} OperationStats
- */
+interface Answer {
+  status: number;
+  text: string;
+}
+interface Call {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+interface Operation {
+  name: string;
+  weight: number;
+  call: (key: string, n: number) => Call;
+  expected: number[];
+  interaction?: (answer: Answer) => boolean;
+}
+interface OperationStats {
+  count: number;
+  classes: Record<string, number>;
+  errors: number;
+  unexpected: Map<number, number>;
+  latencies: number[];
+}
 
 const enc = encodeURIComponent;
 
-/** @type {Operation[]} */
-const OPERATIONS = [
+const OPERATIONS: Operation[] = [
   {
     name: 'GET /resources/:id',
     weight: 25,
@@ -120,18 +129,17 @@ const OPERATIONS = [
     weight: 12,
     call: (key, n) => ({ method: 'POST', path: '/track_interaction', body: { id: key, data: n } }),
     expected: [200],
-    interaction: (answer) => answer.status === 200 && parse(answer.text)?.status === 'success',
+    interaction: (answer) =>
+      answer.status === 200 && (parse(answer.text) as { status?: unknown })?.status === 'success',
   },
 ];
 const TOTAL_WEIGHT = OPERATIONS.reduce((sum, op) => sum + op.weight, 0);
 
-/** @type {Array<import('node:child_process').ChildProcess>} */
-const children = [];
-/** @type {string[]} */
-const tempDirs = [];
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+let redis: RedisServer | undefined;
 
-/** @param {string} name @param {number} fallback */
-function positiveInteger(name, fallback) {
+function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -142,105 +150,49 @@ function positiveInteger(name, fallback) {
   return value;
 }
 
-/** @param {string} text @returns {any} */
-function parse(text) {
+function parse(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
 }
 
-/** @param {number} ms */
-const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
-
-/** A free TCP port on the loopback interface. @returns {Promise<number>} */
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', fail);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
+const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 /** Keeps the last lines a child printed, for the report when something goes wrong. */
 class Tail {
-  /** @param {number} max */
-  constructor(max) {
-    this.max = max;
-    /** @type {string[]} */
-    this.lines = [];
-    this.partial = '';
-  }
+  private lines: string[] = [];
+  private partial = '';
 
-  /** @param {Buffer} chunk */
-  push(chunk) {
+  constructor(private readonly max: number) {}
+
+  push(chunk: Buffer): void {
     const lines = (this.partial + chunk.toString('utf8')).split('\n');
     this.partial = lines.pop() ?? '';
     this.lines.push(...lines);
     if (this.lines.length > this.max) this.lines.splice(0, this.lines.length - this.max);
   }
 
-  toString() {
+  toString(): string {
     return [...this.lines, this.partial].filter(Boolean).join('\n');
   }
 }
 
-/** Resolves once a redis-server answers PING on `port`. @param {number} port @param {number} timeoutMs */
-async function waitForRedis(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const answered = await new Promise((done) => {
-      const socket = net.createConnection({ host: HOST, port });
-      socket.setTimeout(200, () => {
-        socket.destroy();
-        done(false);
-      });
-      socket.on('error', () => done(false));
-      socket.on('connect', () => socket.write('PING\r\n'));
-      socket.on('data', (data) => {
-        socket.destroy();
-        done(data.toString().startsWith('+PONG'));
-      });
-    });
-    if (answered) return;
-    await sleep(50);
-  }
-  throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms`);
-}
-
-/** Starts a throw-away redis-server on a free loopback port. @returns {Promise<string>} its URL */
-async function startRedis() {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const binary = found.stdout.trim();
-  if (found.status !== 0 || !binary) {
+/** Starts a throw-away redis-server on a free loopback port; returns its URL. */
+async function startRedis(): Promise<string> {
+  if (!findRedisServer()) {
     throw new Error('SOAK_STORE=redis needs redis-server on the PATH (Debian: redis-server)');
   }
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'lapse-soak-redis-'));
-  tempDirs.push(dir);
-  const redis = spawn(
-    binary,
-    ['--port', String(port), '--bind', HOST, '--dir', dir, '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  children.push(redis);
-  await waitForRedis(port, 10_000);
-  return `redis://${HOST}:${port}/0`;
+  // Nothing is kept on disk: the soak needs no durability, only a server under load.
+  redis = await RedisServer.start({ durable: false });
+  return redis.url;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CLIENTS + 4 });
 
-/**
- * One request over the keep-alive agent.
- * @param {number} port @param {Call} call @returns {Promise<Answer>}
- */
-function send(port, { method, path, body }) {
+/** One request over the keep-alive agent. */
+function send(port: number, { method, path, body }: Call): Promise<Answer> {
   return new Promise((done, fail) => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const request = http.request(
@@ -255,9 +207,8 @@ function send(port, { method, path, body }) {
           : {},
       },
       (response) => {
-        /** @type {Buffer[]} */
-        const chunks = [];
-        response.on('data', (chunk) => chunks.push(chunk));
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('error', fail);
         response.on('end', () =>
           done({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
@@ -275,9 +226,8 @@ function send(port, { method, path, body }) {
 /**
  * Starts `node dist/main.js` and resolves once it answers GET /stats.
  * It runs in an empty folder, so a developer's `.env` cannot change it.
- * @param {Record<string, string>} env
  */
-async function startServer(env) {
+async function startServer(env: Record<string, string>) {
   const port = await freePort();
   const cwd = mkdtempSync(join(tmpdir(), 'lapse-soak-'));
   tempDirs.push(cwd);
@@ -288,10 +238,9 @@ async function startServer(env) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(server);
-  server.stdout.on('data', (chunk) => output.push(chunk));
-  server.stderr.on('data', (chunk) => output.push(chunk));
-  /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null }>} */
-  const exited = new Promise((done) =>
+  server.stdout.on('data', (chunk: Buffer) => output.push(chunk));
+  server.stderr.on('data', (chunk: Buffer) => output.push(chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
     server.once('exit', (code, signal) => done({ code, signal })),
   );
   let gone = false;
@@ -299,27 +248,26 @@ async function startServer(env) {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (gone) throw new Error(`the server exited during start-up:\n${output.toString()}`);
-    if (Date.now() > deadline) throw new Error(`the server did not answer within 30 s:\n${output}`);
+    if (Date.now() > deadline) {
+      throw new Error(`the server did not answer within 30 s:\n${output.toString()}`);
+    }
     const answer = await send(port, { method: 'GET', path: '/stats' }).catch(() => undefined);
     if (answer?.status === 200) return { port, server, exited, output };
     await sleep(100);
   }
 }
 
-/** @param {number[]} sorted @param {number} q */
-const percentile = (sorted, q) =>
+const percentile = (sorted: number[], q: number): number =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-/** @param {Array<string | number>} cells @param {number[]} widths */
-const row = (cells, widths) =>
+const row = (cells: Array<string | number>, widths: number[]): string =>
   cells
     .map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i])))
     .join('  ');
 
 async function main() {
   const started = Date.now();
-  /** @type {Record<string, string>} */
-  const env = {};
+  const env: Record<string, string> = {};
   if (STORE === 'redis') {
     Object.assign(env, {
       CACHE_STORE: 'redis',
@@ -335,8 +283,7 @@ async function main() {
       `(${STORE} store, ${KEYS.length} keys)`,
   );
 
-  /** @type {Map<string, OperationStats>} */
-  const stats = new Map(
+  const stats = new Map<string, OperationStats>(
     OPERATIONS.map((op) => [
       op.name,
       { count: 0, classes: {}, errors: 0, unexpected: new Map(), latencies: [] },
@@ -344,10 +291,8 @@ async function main() {
   );
   /** Interactions the server acknowledged, per key. */
   const acknowledged = new Map(KEYS.map((key) => [key, 0]));
-  /** @type {string[]} */
-  const errorSamples = [];
-  /** @type {string[]} */
-  const unexpectedSamples = [];
+  const errorSamples: string[] = [];
+  const unexpectedSamples: string[] = [];
 
   const trafficStart = Date.now();
   const deadline = trafficStart + SECONDS * 1000;
@@ -359,7 +304,7 @@ async function main() {
       const op = OPERATIONS.find((candidate) => (pick -= candidate.weight) < 0) ?? OPERATIONS[0];
       const key = KEYS[Math.floor(Math.random() * KEYS.length)];
       const call = op.call(key, sequence++);
-      const opStats = /** @type {OperationStats} */ (stats.get(op.name));
+      const opStats = stats.get(op.name)!;
       opStats.count += 1;
       const sentAt = performance.now();
       try {
@@ -386,10 +331,8 @@ async function main() {
   await Promise.all(Array.from({ length: CLIENTS }, client));
   const trafficSeconds = (Date.now() - trafficStart) / 1000;
 
-  /** @type {Array<{ name: string, ok: boolean, detail: string }>} */
-  const checks = [];
-  const check = (/** @type {string} */ name, /** @type {boolean} */ ok, detail = '') =>
-    checks.push({ name, ok, detail });
+  const checks: Array<{ name: string; ok: boolean; detail: string }> = [];
+  const check = (name: string, ok: boolean, detail = '') => checks.push({ name, ok, detail });
 
   // The table.
   const widths = [26, 9, 8, 6, 6, 6, 7, 8, 8];
@@ -400,8 +343,7 @@ async function main() {
     ),
   ];
   const totals = { count: 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, errors: 0 };
-  /** @type {number[]} */
-  const allLatencies = [];
+  const allLatencies: number[] = [];
   for (const [name, s] of stats) {
     const sorted = s.latencies.sort((a, b) => a - b);
     allLatencies.push(...sorted);
@@ -464,8 +406,7 @@ async function main() {
   );
 
   // Exact interaction counts, key by key and in total.
-  /** @type {string[]} */
-  const miscounts = [];
+  const miscounts: string[] = [];
   let expectedTotal = 0;
   for (const key of KEYS) {
     const expected = acknowledged.get(key) ?? 0;
@@ -474,7 +415,11 @@ async function main() {
       (error) => ({ status: 0, text: String(error) }),
     );
     const actual =
-      answer.status === 200 ? parse(answer.text)?.total : answer.status === 404 ? 0 : NaN;
+      answer.status === 200
+        ? (parse(answer.text) as { total?: unknown })?.total
+        : answer.status === 404
+          ? 0
+          : NaN;
     if (actual !== expected) {
       miscounts.push(
         `${JSON.stringify(key)}: acknowledged ${expected}, GET says ${answer.status} ${answer.text.slice(0, 120)}`,
@@ -487,11 +432,14 @@ async function main() {
     miscounts.length ? miscounts.join('; ') : `${expectedTotal} interactions`,
   );
   const statsAnswer = await send(port, { method: 'GET', path: '/stats' }).catch(() => undefined);
-  const counted = statsAnswer?.status === 200 ? parse(statsAnswer.text)?.interactions : undefined;
+  const counted =
+    statsAnswer?.status === 200
+      ? (parse(statsAnswer.text) as { interactions?: unknown })?.interactions
+      : undefined;
   check(
     '/stats counts every acknowledged interaction',
     counted === expectedTotal,
-    `stats.interactions ${counted}, acknowledged ${expectedTotal}`,
+    `stats.interactions ${String(counted)}, acknowledged ${expectedTotal}`,
   );
 
   // Graceful shutdown.
@@ -522,27 +470,26 @@ async function main() {
 }
 
 /** Stops every child still running and removes the temporary folders. */
-function cleanUp() {
+async function cleanUp(): Promise<void> {
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  await redis?.stop();
 }
 
 const hardTimeout = setTimeout(() => {
   console.error(`soak: hard timeout after ${HARD_TIMEOUT_MS / 1000} s`);
   console.log('soak: 0 passed, 1 failed');
-  cleanUp();
-  process.exit(1);
+  void cleanUp().finally(() => process.exit(1));
 }, HARD_TIMEOUT_MS);
-for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    cleanUp();
-    process.exit(130);
+    void cleanUp().finally(() => process.exit(130));
   });
 }
 
-main()
+void main()
   .then(
     (code) => code,
     (error) => {
@@ -551,8 +498,8 @@ main()
       return 1;
     },
   )
-  .then((code) => {
+  .then(async (code) => {
     clearTimeout(hardTimeout);
-    cleanUp();
+    await cleanUp();
     process.exit(code);
   });
