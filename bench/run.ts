@@ -10,7 +10,9 @@
  * servers side by side, interleaved the same way.
  *
  * Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (5 per workload),
- * BENCH_CONNECTIONS (50), BENCH_SCALE_ENTRIES (1000000; 0 skips the scale runs).
+ * BENCH_CONNECTIONS (50), BENCH_SCALE_ENTRIES (1000000; 0 skips the scale runs),
+ * BENCH_QUICK (1: GET hit and PUT, 2 rounds, printed only), BENCH_NODE (e.g.
+ * 24: the servers run on the npm package node@24).
  *
  * Writes bench/results/latest.json (every figure) and latest.md (the full
  * report), the full report between the bench markers of docs/performance.md
@@ -18,7 +20,7 @@
  * `--report`) measures nothing: it renders the reports again from the saved
  * latest.json.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -36,11 +38,32 @@ const RESULTS = join(ROOT, 'bench', 'results');
 const README = join(ROOT, 'README.md');
 const PERFORMANCE = join(ROOT, 'docs', 'performance.md');
 const REPORT_ONLY = process.env.BENCH_REPORT_ONLY === '1' || process.argv.includes('--report');
+/**
+ * For iterating: GET hit and PUT on the floors and Lapse's memory store, two
+ * rounds, no scale runs; printed and saved to bench/results/quick.json only.
+ */
+const QUICK = process.env.BENCH_QUICK === '1';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 3));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SCALE_ENTRIES = Number(process.env.BENCH_SCALE_ENTRIES ?? 1_000_000);
+const SCALE_ENTRIES = Number(process.env.BENCH_SCALE_ENTRIES ?? (QUICK ? 0 : 1_000_000));
+const QUICK_WORKLOADS: readonly WorkloadName[] = ['get-hit', 'put'];
+/**
+ * The Node.js the servers run on: this one, or with BENCH_NODE=24 the npm
+ * package `node@24` (fetched by npx once); the load generator stays on this one.
+ */
+const SERVER_NODE = process.env.BENCH_NODE
+  ? execFileSync('npx', ['-y', `node@${process.env.BENCH_NODE}`, '-p', 'process.execPath'], {
+      encoding: 'utf8',
+    }).trim()
+  : process.execPath;
+const SERVER_NODE_VERSION = execFileSync(SERVER_NODE, ['-p', 'process.version'], {
+  encoding: 'utf8',
+}).trim();
+const MEASURED_WORKLOADS = QUICK
+  ? WORKLOADS.filter((workload) => QUICK_WORKLOADS.includes(workload.name))
+  : WORKLOADS;
 const SMALL_ENTRIES = 1_000;
 /** Entries per bulk write when filling Lapse (one Redis call each). */
 const FILL_BATCH = 250;
@@ -51,7 +74,7 @@ type Store = 'memory' | 'redis';
 interface Target {
   id: string;
   title: string;
-  kind: 'raw' | 'floor' | 'platform' | 'lapse';
+  kind: 'raw' | 'floor' | 'floor-logs' | 'platform' | 'lapse';
   adapter?: Adapter;
   store?: Store;
   /** What the server's routes start with. */
@@ -73,6 +96,13 @@ function targets(withRedis: boolean): Target[] {
   for (const adapter of ['express', 'fastify'] as const) {
     list.push({ id: `floor-${adapter}`, title: `Nest floor, ${adapter}`, kind: 'floor', adapter });
   }
+  // What logging alone costs: the same floor with Fastify's default request logs.
+  list.push({
+    id: 'floor-fastify-logs',
+    title: 'Nest floor, fastify, request logs',
+    kind: 'floor-logs',
+    adapter: 'fastify',
+  });
   for (const adapter of ['express', 'fastify'] as const) {
     list.push({
       id: `platform-${adapter}`,
@@ -82,7 +112,9 @@ function targets(withRedis: boolean): Target[] {
       prefix: '/floor',
     });
   }
-  for (const store of withRedis ? (['memory', 'redis'] as const) : (['memory'] as const)) {
+  for (const store of withRedis && !QUICK
+    ? (['memory', 'redis'] as const)
+    : (['memory'] as const)) {
     for (const adapter of ['express', 'fastify'] as const) {
       list.push({
         id: `lapse-${adapter}-${store}`,
@@ -94,7 +126,7 @@ function targets(withRedis: boolean): Target[] {
     }
   }
   // The share of per-request logging: Lapse with request lines off.
-  for (const adapter of ['express', 'fastify'] as const) {
+  for (const adapter of QUICK ? [] : (['express', 'fastify'] as const)) {
     list.push({
       id: `lapse-${adapter}-memory-quiet`,
       title: `Lapse, ${adapter}, memory, LOG_LEVEL=warn`,
@@ -128,8 +160,9 @@ class RunningServer {
     let command: string[];
     let env: NodeJS.ProcessEnv = { ...process.env };
     if (target.kind === 'raw') command = [join(HERE, 'servers', 'raw.js'), String(port)];
-    else if (target.kind === 'floor') {
+    else if (target.kind === 'floor' || target.kind === 'floor-logs') {
       command = [join(HERE, 'servers', 'floor.js'), String(port), target.adapter ?? 'express'];
+      if (target.kind === 'floor-logs') command.push('logs');
     } else {
       command =
         target.kind === 'platform'
@@ -153,7 +186,7 @@ class RunningServer {
     const nodeOptions = weighable
       ? ['--expose-gc', '--require', join(HERE, 'servers', 'settle-memory.js')]
       : [];
-    const child = spawn(process.execPath, [...nodeOptions, ...command], {
+    const child = spawn(SERVER_NODE, [...nodeOptions, ...command], {
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -296,7 +329,7 @@ async function mainRounds(list: Target[], redisUrl?: string) {
       try {
         await fill(server, target, 0, WORKING_SET);
         await load(server.port, 'get-hit', WORKING_SET, 1, target.prefix); // warm-up, not counted
-        for (const workload of WORKLOADS) {
+        for (const workload of MEASURED_WORKLOADS) {
           const result = await load(
             server.port,
             workload.name,
@@ -397,7 +430,7 @@ interface MapWeight {
 }
 
 async function plainMapBytesPerEntry(): Promise<MapWeight> {
-  const { stdout } = await promisify(execFile)(process.execPath, [
+  const { stdout } = await promisify(execFile)(SERVER_NODE, [
     '--expose-gc',
     join(HERE, 'servers', 'plain-map.js'),
     String(SCALE_ENTRIES),
@@ -578,7 +611,7 @@ function machine() {
     cpu: cpu[0]?.model.trim() ?? 'unknown',
     cores: cpu.length,
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
-    node: process.version,
+    node: SERVER_NODE_VERSION,
     date: new Date().toISOString().slice(0, 10),
   };
 }
@@ -711,6 +744,23 @@ async function reportOnly(): Promise<void> {
   await publish(render(JSON.parse(readFileSync(file, 'utf8')) as Saved));
 }
 
+/** Prints the quick run's table and saves its figures, leaving the published results alone. */
+function quickReport(medians: Map<string, Figures>, list: Target[]): void {
+  const { full } = render({
+    machine: machine(),
+    settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, scaleEntries: 0 },
+    medians: Object.fromEntries(medians),
+    runs: {},
+    scale: [],
+  });
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(
+    join(RESULTS, 'quick.json'),
+    `${JSON.stringify({ machine: machine(), targets: list.map((t) => t.id), medians: Object.fromEntries(medians) }, null, 2)}\n`,
+  );
+  process.stdout.write(`${full}\n`);
+}
+
 async function main(): Promise<void> {
   if (REPORT_ONLY) return reportOnly();
   if (!existsSync(join(ROOT, 'dist', 'main.js')))
@@ -722,6 +772,7 @@ async function main(): Promise<void> {
     const list = targets(redis !== undefined);
     const runs = await mainRounds(list, redis?.url);
     const medians = new Map([...runs].map(([key, values]) => [key, medianOf(values)]));
+    if (QUICK) return quickReport(medians, list);
     const scale: ScaleFigures[] = [];
     let mapBytes: MapWeight | undefined;
     if (SCALE_ENTRIES > 0) {

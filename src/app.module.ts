@@ -31,6 +31,10 @@ export class AppModule {
         }),
         LoggingModule,
         SecurityModule.forRootAsync({
+          guards: {
+            apiKeys: config.security.apiKeys.length > 0,
+            rateLimit: config.security.throttleLimit > 0,
+          },
           inject: [STORES],
           useFactory: (stores: Stores) => ({ throttlerStorage: stores.throttler }),
         }),

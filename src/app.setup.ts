@@ -1,8 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
+import { installRequestHooks } from './http/request-hooks';
+import { AppLogger } from './logging/app-logger';
+import { MetricsService } from './metrics/metrics.service';
+import { securityHeaders } from './security/security-headers';
 import { JsonValidationPipe } from './validation/json-validation.pipe';
 import type { LapseConfig } from './config/lapse.config';
 import { configureHttpAdapter } from './http/http-adapter';
@@ -28,21 +31,18 @@ const EXPOSED_HEADERS = [
  * adapter from `createHttpAdapter`.
  */
 export function configureApp(app: INestApplication, config: LapseConfig): void {
+  // First, so that every request is timed, logged and given its headers,
+  // even one whose body the parser then rejects.
+  const logger = app.get(AppLogger);
+  const metrics = app.get(MetricsService);
+  installRequestHooks(app, config, {
+    headers: securityHeaders(),
+    onFinished: (request) => {
+      logger.request(request);
+      metrics.observeRequest(request);
+    },
+  });
   configureHttpAdapter(app, config);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        // Swagger UI's stylesheet sets inline styles; everything else is same-origin.
-        directives: {
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
-          // Lapse serves plain HTTP: upgrading the pages' own scripts to HTTPS would
-          // break Swagger UI and the dashboard everywhere but on localhost.
-          'upgrade-insecure-requests': null,
-        },
-      },
-    }),
-  );
   if (config.security.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.security.corsOrigins,

@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import type { AddressInfo, Server } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { InvalidEnvironmentError, readProcessEnvironment } from './config/environment';
 import { loadConfig } from './config/lapse.config';
 import { createHttpAdapter } from './http/http-adapter';
+import { AppLogger } from './logging/app-logger';
 import type { LapseConfig } from './config/lapse.config';
 
 const logger = new Logger('Lapse');
@@ -28,7 +28,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(AppLogger));
   configureApp(app, config);
   // On SIGTERM/SIGINT: stop listening, let in-flight requests finish (for up
   // to SHUTDOWN_TIMEOUT_MS), close the stores, then exit 0 (Nest's default

@@ -2,7 +2,7 @@
  * The framework floor: the same Nest bootstrap as Lapse (adapter, body
  * parsing, a ValidationPipe on bodies) with one trivial controller answering
  * from a `Map`. What Lapse costs beyond this is Lapse's own work.
- * Usage: node floor.js <port> <express|fastify>
+ * Usage: node floor.js <port> <express|fastify> [logs]
  */
 import 'reflect-metadata';
 import {
@@ -66,10 +66,11 @@ class FloorController {
 class FloorModule {}
 
 async function main(): Promise<void> {
-  const [port, adapter] = process.argv.slice(2);
+  const [port, adapter, logs] = process.argv.slice(2);
+  // `logs`: Fastify's default request logging (pino, two lines per request, to stdout).
   const app = await NestFactory.create(
     FloorModule,
-    adapter === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
+    adapter === 'fastify' ? new FastifyAdapter({ logger: logs === 'logs' }) : new ExpressAdapter(),
     { logger: false },
   );
   // Exits normally on SIGTERM, so `node --cpu-prof` writes its profile.

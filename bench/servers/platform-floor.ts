@@ -20,12 +20,12 @@ import {
   Query,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { readProcessEnvironment } from '../../src/config/environment';
 import { loadConfig } from '../../src/config/lapse.config';
 import { createHttpAdapter } from '../../src/http/http-adapter';
+import { AppLogger } from '../../src/logging/app-logger';
 import { FloorInteractionDto, FloorPutDto } from './floor-dtos';
 
 @Controller('floor')
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(AppLogger));
   configureApp(app, config);
   // Exits normally on SIGTERM, so `node --cpu-prof` writes its profile.
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -8,7 +8,7 @@ const DEFAULTS = {
   http: {
     port: 3000,
     host: '0.0.0.0',
-    adapter: 'express',
+    adapter: 'fastify',
     bodyLimit: 1024 * 1024,
     cacheControlScope: 'private',
   },

@@ -155,9 +155,9 @@ export class Environment {
   })
   TRUST_PROXY = 'false';
 
-  /** The HTTP layer under Nest: `express` (default) or `fastify` (faster; same behaviour). */
+  /** The HTTP layer under Nest: `fastify` (default, faster) or `express` (same behaviour). */
   @IsIn(['express', 'fastify'])
-  HTTP_ADAPTER: 'express' | 'fastify' = 'express';
+  HTTP_ADAPTER: 'express' | 'fastify' = 'fastify';
 
   /** Minimum level logged: fatal, error, warn, info, debug, trace or silent. */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])

@@ -5,15 +5,16 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { json } from 'express';
 import type { LapseConfig } from '../config/lapse.config';
-import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
+import { requestIdFor } from './request-id';
 import { answerClientError } from './client-error';
 import { DeferredBodyErrorGuard, deferBodyErrors } from './deferred-body-error';
 import { parseJsonBody } from './json-body';
 
 /**
- * Everything that differs between the two HTTP adapters lives here (and in
- * `src/common/http.ts`): creating the adapter (HTTP_ADAPTER), body parsing,
- * proxy trust and route labels. Controllers, guards, filters and middleware
+ * Everything that differs between the two HTTP adapters lives in src/http:
+ * here creating the adapter (HTTP_ADAPTER), body parsing and proxy trust; the
+ * per-request hooks in `request-hooks.ts`; reply helpers and route labels in
+ * `adapter-neutral.ts`. Controllers, guards, filters and middleware
  * are the same code on both.
  */
 export async function createHttpAdapter(config: LapseConfig): Promise<AbstractHttpAdapter> {
@@ -67,12 +68,4 @@ export function configureHttpAdapter(app: INestApplication, config: LapseConfig)
     },
   );
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
-  fastify.addHook('onRequest', (request, reply, done) => {
-    // Metrics and logs read the route template from the raw request when it
-    // finishes; Express leaves it there by itself (`request.route`).
-    (request.raw as { lapseRoute?: string }).lapseRoute = request.routeOptions.url;
-    // On Express the logger echoes the id it makes; here Fastify made it.
-    void reply.header(REQUEST_ID_HEADER, request.id);
-    done();
-  });
 }

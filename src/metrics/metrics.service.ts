@@ -3,6 +3,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CacheService, CacheStore } from '../cache';
 import type { CacheAccessCounter } from '../cache';
+import type { FinishedRequest } from '../http/request-hooks';
 import { TrackingService } from '../tracking/tracking.service';
 
 /**
@@ -67,8 +68,11 @@ export class MetricsService implements OnApplicationShutdown {
   }
 
   /** Records one finished HTTP request. */
-  observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    this.requestDuration.observe({ method, route, status_code: String(statusCode) }, seconds);
+  observeRequest({ method, route, statusCode, durationMs }: FinishedRequest): void {
+    this.requestDuration.observe(
+      { method, route, status_code: String(statusCode) },
+      durationMs / 1000,
+    );
   }
 
   /** The exposition text Prometheus scrapes. */

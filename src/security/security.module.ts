@@ -16,6 +16,11 @@ export interface SecurityModuleOptions {
 
 /** {@link SecurityModuleOptions} made by a factory, with what it injects. */
 export interface SecurityModuleAsyncOptions<Deps extends unknown[]> {
+  /**
+   * Which guards have work to do, known when the application is put
+   * together: a guard with nothing to do is not installed at all.
+   */
+  guards: { apiKeys: boolean; rateLimit: boolean };
   imports?: ModuleMetadata['imports'];
   inject?: InjectionToken[];
   useFactory: (...deps: Deps) => SecurityModuleOptions | Promise<SecurityModuleOptions>;
@@ -27,12 +32,7 @@ export interface SecurityModuleAsyncOptions<Deps extends unknown[]> {
  * Redis when the store is Redis). The rate limit runs first, so floods of
  * unauthenticated requests are limited too.
  */
-@Module({
-  providers: [
-    { provide: APP_GUARD, useClass: LapseThrottlerGuard },
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
-  ],
-})
+@Module({})
 export class SecurityModule implements OnModuleInit {
   private readonly logger = new Logger('Security');
 
@@ -44,8 +44,20 @@ export class SecurityModule implements OnModuleInit {
   static forRootAsync<Deps extends unknown[]>(
     options: SecurityModuleAsyncOptions<Deps>,
   ): DynamicModule {
+    const { apiKeys, rateLimit } = options.guards;
+    if (!rateLimit) {
+      return {
+        module: SecurityModule,
+        providers: apiKeys ? [{ provide: APP_GUARD, useClass: ApiKeyGuard }] : [],
+      };
+    }
     return {
       module: SecurityModule,
+      // The rate limit runs first, so floods of unauthenticated requests are limited too.
+      providers: [
+        { provide: APP_GUARD, useClass: LapseThrottlerGuard },
+        ...(apiKeys ? [{ provide: APP_GUARD, useClass: ApiKeyGuard }] : []),
+      ],
       imports: [
         ThrottlerModule.forRootAsync({
           imports: options.imports,
@@ -54,8 +66,7 @@ export class SecurityModule implements OnModuleInit {
             const { throttlerStorage } = await options.useFactory(...(deps as Deps));
             const { throttleLimit, throttleTtlSeconds } = config.get('security', { infer: true });
             return {
-              throttlers: [{ ttl: throttleTtlSeconds * 1000, limit: Math.max(throttleLimit, 1) }],
-              skipIf: () => throttleLimit === 0,
+              throttlers: [{ ttl: throttleTtlSeconds * 1000, limit: throttleLimit }],
               // Says what the limit is, not the exception's class name.
               errorMessage: (_context, { limit, ttl }) =>
                 `Too many requests: at most ${limit} per ${ttl / 1000} s for each client (THROTTLE_LIMIT, THROTTLE_TTL)`,

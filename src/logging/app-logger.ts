@@ -1,0 +1,147 @@
+import type { LoggerService } from '@nestjs/common';
+import pino from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+
+/** Where and how Lapse writes its logs. */
+export interface LogSettings {
+  /** A pino level (`info`, `warn`...) or `silent`. */
+  level: string;
+  /** One readable line for a terminal instead of JSON. */
+  pretty: boolean;
+}
+
+/** What one finished request writes: one line, nothing of its body, keys or headers. */
+export interface RequestLogLine {
+  requestId: string;
+  method: string;
+  /** The URL as asked for (path and query). */
+  url: string;
+  /** The matched route template, or `unmatched`. */
+  route: string;
+  statusCode: number;
+  durationMs: number;
+}
+
+/** Loggers with lines perhaps still buffered, written out when the process exits. */
+const flushedAtExit = new Set<AppLogger>();
+
+function flushAll(): void {
+  for (const logger of flushedAtExit) logger.flush();
+}
+
+/**
+ * Lapse's one pino logger: a line per request (written when the request
+ * finishes, with no per-request child logger or request context) and Nest's
+ * own messages, as JSON on standard output. JSON lines are written
+ * asynchronously (`pino.destination({ sync: false })`) and flushed when the
+ * application shuts down or the process exits.
+ */
+export class AppLogger implements LoggerService {
+  private readonly logger: Logger;
+  private readonly destination?: DestinationStream & { flushSync(): void };
+
+  constructor({ level, pretty }: LogSettings) {
+    if (pretty) {
+      this.logger = pino({
+        level,
+        transport: {
+          target: 'pino-pretty',
+          options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' },
+        },
+      });
+      return;
+    }
+    const destination = pino.destination({ sync: false });
+    this.destination = destination;
+    this.logger = pino({ level }, destination);
+    flushedAtExit.add(this);
+    if (flushedAtExit.size === 1) process.once('exit', flushAll);
+  }
+
+  /** Whether request lines are written at all (they are at `info`). */
+  get logsRequests(): boolean {
+    return this.logger.isLevelEnabled('info');
+  }
+
+  /** Logs a finished request, at `error` for a 5xx, else `info`. */
+  request({ requestId, method, url, route, statusCode, durationMs }: RequestLogLine): void {
+    const level = statusCode >= 500 ? 'error' : 'info';
+    if (!this.logger.isLevelEnabled(level)) return;
+    const responseTime = Math.round(durationMs);
+    this.logger[level](
+      {
+        req: { id: requestId, method, url },
+        res: { statusCode },
+        responseTime,
+        route,
+      },
+      `${method} ${route} ${statusCode} ${responseTime}ms`,
+    );
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    // Nest passes (message, stack, context) for errors it caught.
+    const [stack, ...rest] = params;
+    if (typeof stack === 'string' && rest.length > 0) {
+      this.write('error', message, rest, { stack });
+      return;
+    }
+    this.write('error', message, params);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  /** Writes out what is buffered; the process's exit need not wait for this logger any more. */
+  close(): void {
+    this.flush();
+    flushedAtExit.delete(this);
+    if (flushedAtExit.size === 0) process.off('exit', flushAll);
+  }
+
+  /** Writes out what is still buffered; safe to call more than once. */
+  flush(): void {
+    try {
+      this.destination?.flushSync();
+    } catch {
+      // Not open yet or already closed: nothing is waiting.
+    }
+  }
+
+  /** Nest's calling convention: the last string parameter is the context. */
+  private write(
+    level: pino.Level,
+    message: unknown,
+    params: unknown[],
+    extra: Record<string, unknown> = {},
+  ): void {
+    if (!this.logger.isLevelEnabled(level)) return;
+    const last = params.at(-1);
+    const context = typeof last === 'string' ? last : undefined;
+    const fields = { ...(context !== undefined && { context }), ...extra };
+    if (message instanceof Error) {
+      this.logger[level]({ ...fields, err: message }, message.message);
+    } else if (typeof message === 'object' && message !== null) {
+      this.logger[level]({ ...fields, ...message });
+    } else {
+      this.logger[level](fields, String(message));
+    }
+  }
+}
