@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { PutResourceDto } from '../resources/dto/put-resource.dto';
 import { ResourceParamsDto } from '../resources/dto/resource-params.dto';
 import { JsonValidationPipe } from './json-validation.pipe';
+import { IsResourceId } from './validation-rules';
 
 const METADATA: ArgumentMetadata = { type: 'body', metatype: PutResourceDto, data: '' };
 
@@ -132,19 +133,44 @@ describe(JsonValidationPipe.name, () => {
   });
 });
 
+/** Resource-id parameters without a precompiled check: validated once, then kept. */
+class SlugParamsDto {
+  @IsResourceId()
+  id!: string;
+}
+
 describe(`${JsonValidationPipe.name}: path parameters`, () => {
   const PARAMS: ArgumentMetadata = { type: 'param', metatype: ResourceParamsDto, data: '' };
+  const KEPT: ArgumentMetadata = { type: 'param', metatype: SlugParamsDto, data: '' };
   let sut: JsonValidationPipe;
 
   beforeEach(() => {
     sut = new JsonValidationPipe();
   });
 
-  const transform = (params: unknown) => sut.transform(params, PARAMS);
+  const transform = (params: unknown) => sut.transform(params, KEPT);
+
+  it('gives resource ids that pass the precompiled check as the DTO, without validating them', async () => {
+    const validate = jest.spyOn(ValidationPipe.prototype as never, 'validate');
+    try {
+      const dto = await sut.transform({ id: 'https://example.com/a?b=c' }, PARAMS);
+      expect(dto).toBeInstanceOf(ResourceParamsDto);
+      expect(dto).toEqual({ id: 'https://example.com/a?b=c' });
+      expect(Object.isFrozen(dto)).toBe(true);
+      expect(validate).not.toHaveBeenCalled();
+
+      await expect(sut.transform({ id: 'a\u0007b' }, PARAMS)).rejects.toBeInstanceOf(
+        BadRequestException,
+      );
+      expect(validate).toHaveBeenCalled();
+    } finally {
+      validate.mockRestore();
+    }
+  });
 
   it('gives the validated DTO, and the same one again for the same parameters', async () => {
     const first = await transform({ id: 'hot-id' });
-    expect(first).toBeInstanceOf(ResourceParamsDto);
+    expect(first).toBeInstanceOf(SlugParamsDto);
     expect(first).toEqual({ id: 'hot-id' });
     expect(Object.isFrozen(first)).toBe(true);
     expect(await transform({ id: 'hot-id' })).toBe(first);

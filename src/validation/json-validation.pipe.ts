@@ -3,6 +3,7 @@ import type { ArgumentMetadata, Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import 'reflect-metadata';
 import { MAX_NESTING_DEPTH } from './limits';
+import { precheckedParams } from './prechecked-params';
 import { ValidatedParams } from './validated-params';
 
 const VERBATIM_PROPERTIES = Symbol('verbatimProperties');
@@ -70,6 +71,8 @@ export class JsonValidationPipe extends ValidationPipe {
     metadata: ArgumentMetadata,
     metatype: Type<unknown>,
   ): Promise<unknown> {
+    const prechecked = precheckedParams(metatype as Type<object>, value);
+    if (prechecked !== undefined) return Promise.resolve(prechecked);
     return this.validParams.get(metatype, value, () =>
       this.validateParams(value, metadata, metatype),
     );
