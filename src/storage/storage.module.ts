@@ -7,6 +7,7 @@ import { MemoryCacheStore } from '../cache/stores/memory-cache.store';
 import { RedisCacheStore } from '../cache/stores/redis-cache.store';
 import type { LapseConfig } from '../config/lapse.config';
 import { RedisConnection } from '../redis/redis-connection';
+import { MemoryThrottlerStorage } from '../security/stores/memory-throttler.storage';
 import { RedisThrottlerStorage } from '../security/stores/redis-throttler.storage';
 import { MemoryTrackingStore } from '../tracking/stores/memory-tracking.store';
 import { RedisTrackingStore } from '../tracking/stores/redis-tracking.store';
@@ -16,14 +17,17 @@ import { TrackingStore } from '../tracking/tracking-store';
 export interface Stores {
   cache: CacheStore;
   tracking: TrackingStore;
-  /** Rate-limit counters; `undefined`: the throttler's own in-memory storage. */
-  throttler: ThrottlerStorage | undefined;
+  /** Rate-limit counters. */
+  throttler: ThrottlerStorage;
   /** The Redis connection they share, when the store is Redis. */
   redis: RedisConnection | null;
 }
 
 /** Injection token of the {@link Stores} chosen at start-up. */
 export const STORES = Symbol('Stores');
+
+/** The rate-limit storage, a provider of its own so that Nest stops its timers. */
+const RATE_LIMIT_STORAGE = Symbol('RateLimitStorage');
 
 /** The one place where `CACHE_STORE` chooses the adapters. */
 function createStores(config: ConfigService<LapseConfig, true>): Stores {
@@ -58,7 +62,7 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
       maxResources: tracking.maxResources,
       retention: tracking.retention,
     }),
-    throttler: undefined,
+    throttler: new MemoryThrottlerStorage(),
   };
 }
 
@@ -68,6 +72,11 @@ const providers: Provider[] = [
   { provide: CacheStore, inject: [STORES], useFactory: (stores: Stores) => stores.cache },
   { provide: TrackingStore, inject: [STORES], useFactory: (stores: Stores) => stores.tracking },
   { provide: RedisConnection, inject: [STORES], useFactory: (stores: Stores) => stores.redis },
+  {
+    provide: RATE_LIMIT_STORAGE,
+    inject: [STORES],
+    useFactory: (stores: Stores) => stores.throttler,
+  },
 ];
 
 /**
