@@ -768,7 +768,9 @@ function quickReport(medians: Map<string, Figures>, list: Target[]): void {
     join(RESULTS, 'quick.json'),
     `${JSON.stringify({ machine: machine(), targets: list.map((t) => t.id), medians: Object.fromEntries(medians) }, null, 2)}\n`,
   );
-  process.stdout.write(`${full}\n`);
+  // Targets of workloads a quick run leaves out have nothing to show.
+  const shown = full.split('\n').filter((line) => !line.includes('NaN×'));
+  process.stdout.write(`${shown.join('\n')}\n`);
 }
 
 async function main(): Promise<void> {
