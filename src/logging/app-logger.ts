@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import pino from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import type { FinishedRequest } from '../http/request-hooks';
 
 /** Where and how Lapse writes its logs. */
 export interface LogSettings {
@@ -8,18 +9,6 @@ export interface LogSettings {
   level: string;
   /** One readable line for a terminal instead of JSON. */
   pretty: boolean;
-}
-
-/** What one finished request writes: one line, nothing of its body, keys or headers. */
-export interface RequestLogLine {
-  requestId: string;
-  method: string;
-  /** The URL as asked for (path and query). */
-  url: string;
-  /** The matched route template, or `unmatched`. */
-  route: string;
-  statusCode: number;
-  durationMs: number;
 }
 
 /** Loggers with lines perhaps still buffered, written out when the process exits. */
@@ -58,13 +47,12 @@ export class AppLogger implements LoggerService {
     if (flushedAtExit.size === 1) process.once('exit', flushAll);
   }
 
-  /** Whether request lines are written at all (they are at `info`). */
-  get logsRequests(): boolean {
-    return this.logger.isLevelEnabled('info');
-  }
-
-  /** Logs a finished request, at `error` for a 5xx, else `info`. */
-  request({ requestId, method, url, route, statusCode, durationMs }: RequestLogLine): void {
+  /**
+   * Logs a finished request, at `error` for a 5xx, else `info`: one line with
+   * its id, method, URL, route, status and duration; nothing of its body,
+   * keys or headers.
+   */
+  request({ requestId, method, url, route, statusCode, durationMs }: FinishedRequest): void {
     const level = statusCode >= 500 ? 'error' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     const responseTime = Math.round(durationMs);
