@@ -30,10 +30,10 @@ export interface RequestHooks {
 
 /**
  * Installs the per-request work as the adapter's own hooks rather than as a
- * chain of middleware: on Fastify an `onRequest` and an `onResponse` hook, on
- * Express one middleware, first of all. Both give each request its id
- * (X-Request-Id, echoed), set the fixed headers, and report the request once
- * it has finished, with its route template, status and duration.
+ * chain of middleware: on Fastify one `onRequest` hook, on Express one
+ * middleware, first of all. Both give each request its id (X-Request-Id,
+ * echoed), set the fixed headers, and report the request once its response
+ * closes, with its route template, status and duration.
  */
 export function installRequestHooks(
   app: INestApplication,
@@ -65,14 +65,13 @@ export function installRequestHooks(
     return;
   }
   const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
-  const fixed = { ...headers };
   fastify.addHook('onRequest', (request, reply, done) => {
     // Timed here: Fastify keeps no start time unless it logs or has onResponse hooks.
     const started = performance.now();
     // The logs and metrics of other code read the route template from the raw
     // request; Express leaves it there by itself (`request.route`).
     (request.raw as { lapseRoute?: string }).lapseRoute = request.routeOptions.url;
-    void reply.headers(fixed);
+    void reply.headers(headers);
     // Fastify made the id (genReqId in createHttpAdapter).
     void reply.header(REQUEST_ID_HEADER, request.id);
     // 'close', not Fastify's onResponse: that one misses a client that left first.

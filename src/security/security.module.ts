@@ -45,39 +45,37 @@ export class SecurityModule implements OnModuleInit {
     options: SecurityModuleAsyncOptions<Deps>,
   ): DynamicModule {
     const { apiKeys, rateLimit } = options.guards;
-    if (!rateLimit) {
-      return {
-        module: SecurityModule,
-        providers: apiKeys ? [{ provide: APP_GUARD, useClass: ApiKeyGuard }] : [],
-      };
-    }
     return {
       module: SecurityModule,
       // The rate limit runs first, so floods of unauthenticated requests are limited too.
       providers: [
-        { provide: APP_GUARD, useClass: LapseThrottlerGuard },
+        ...(rateLimit ? [{ provide: APP_GUARD, useClass: LapseThrottlerGuard }] : []),
         ...(apiKeys ? [{ provide: APP_GUARD, useClass: ApiKeyGuard }] : []),
       ],
-      imports: [
-        ThrottlerModule.forRootAsync({
-          imports: options.imports,
-          inject: [ConfigService, ...(options.inject ?? [])],
-          useFactory: async (config: ConfigService<LapseConfig, true>, ...deps: unknown[]) => {
-            const { throttlerStorage } = await options.useFactory(...(deps as Deps));
-            const { throttleLimit, throttleTtlSeconds } = config.get('security', { infer: true });
-            return {
-              throttlers: [{ ttl: throttleTtlSeconds * 1000, limit: throttleLimit }],
-              // Says what the limit is, not the exception's class name.
-              errorMessage: (_context, { limit, ttl }) =>
-                `Too many requests: at most ${limit} per ${ttl / 1000} s for each client (THROTTLE_LIMIT, THROTTLE_TTL)`,
-              // One budget per client across all routes, not one per route.
-              generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
-              storage: throttlerStorage,
-            };
-          },
-        }),
-      ],
+      imports: rateLimit ? [SecurityModule.throttler(options)] : [],
     };
+  }
+
+  /** `@nestjs/throttler` with Lapse's limit, message, key and the storage handed in. */
+  private static throttler<Deps extends unknown[]>(
+    options: SecurityModuleAsyncOptions<Deps>,
+  ): DynamicModule {
+    return ThrottlerModule.forRootAsync({
+      inject: [ConfigService, ...(options.inject ?? [])],
+      useFactory: async (config: ConfigService<LapseConfig, true>, ...deps: unknown[]) => {
+        const { throttlerStorage } = await options.useFactory(...(deps as Deps));
+        const { throttleLimit, throttleTtlSeconds } = config.get('security', { infer: true });
+        return {
+          throttlers: [{ ttl: throttleTtlSeconds * 1000, limit: throttleLimit }],
+          // Says what the limit is, not the exception's class name.
+          errorMessage: (_context, { limit, ttl }) =>
+            `Too many requests: at most ${limit} per ${ttl / 1000} s for each client (THROTTLE_LIMIT, THROTTLE_TTL)`,
+          // One budget per client across all routes, not one per route.
+          generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
+          storage: throttlerStorage,
+        };
+      },
+    });
   }
 
   constructor(private readonly config: ConfigService<LapseConfig, true>) {}
