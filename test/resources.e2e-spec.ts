@@ -89,6 +89,38 @@ describe.each(storeTargets)('/resources ($name store)', ({ name, env }) => {
     });
   });
 
+  describe('the representation', () => {
+    // Fastify writes it with a serializer compiled from a schema, Express with
+    // JSON.stringify: both must write the same bytes, fields in one order.
+    const ORDER = ['id', 'data', 'tags', 'createdAt', 'expiresAt', 'ttl'];
+    const canonical = (text: string): string => {
+      const body = JSON.parse(text) as Record<string, unknown>;
+      expect(Object.keys(body)).toEqual(ORDER);
+      return JSON.stringify(Object.fromEntries(ORDER.map((key) => [key, body[key]])));
+    };
+
+    it.each([
+      ['an object', { title: 'Say "hi"\\n', n: -0.5, nested: [null, true, { é: '😀' }] }],
+      ['a string', 'line\nbreak "quoted" \u2028'],
+      ['an array', [1, 'two', [3]]],
+      ['null-free scalars', 0],
+    ])('is written field by field as JSON.stringify writes it: %s', async (_case, data) => {
+      const id = 'repr "quoted" é/ü';
+      const path = `/resources/${encodeURIComponent(id)}`;
+      const put = await http()
+        .put(path)
+        .send({ data, tags: ['t"1', 'é'] })
+        .expect((res) => expect([200, 201]).toContain(res.status));
+      const get = await http().get(path).expect(200);
+      const touch = await http().post(`${path}/touch`).send({}).expect(200);
+      for (const res of [put, get, touch]) {
+        expect(res.text).toBe(canonical(res.text));
+        expect(res.body).toMatchObject({ id, data, tags: ['t"1', 'é'] });
+        expect(Number.isInteger(res.body.ttl)).toBe(true);
+      }
+    });
+  });
+
   describe('GET and HEAD /resources/:id', () => {
     it('serves the entry with the time left, rounded up', async () => {
       const put = await http()

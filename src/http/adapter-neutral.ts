@@ -16,8 +16,8 @@ export function setStatus(response: unknown, status: HttpStatus): void {
 
 /** Sets response headers (Express and Fastify replies both have `header(name, value)`). */
 export function setHeaders(response: unknown, headers: Record<string, string>): void {
-  for (const [name, value] of Object.entries(headers)) {
-    (response as ResponseLike).header(name, value);
+  for (const name of Object.keys(headers)) {
+    (response as ResponseLike).header(name, headers[name]);
   }
 }
 

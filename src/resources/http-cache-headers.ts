@@ -26,24 +26,30 @@ export class HttpCacheHeaders {
    * good (If-None-Match, else If-Modified-Since), so the answer is a 304.
    */
   hit(request: RequestHeaders, response: unknown, resource: Resource, now = Date.now()): boolean {
-    const headers = this.validators(resource);
+    const etag = resource.etag;
+    const lastModified = httpDate(resource.createdAt);
     setHeaders(response, {
-      ...headers,
+      ETag: etag,
+      'Last-Modified': lastModified,
       // Rounded down, so a client never keeps a copy past the entry's expiry.
       'Cache-Control': `${this.scope}, max-age=${Math.max(0, Math.floor((resource.expiresAt - now) / 1000))}`,
       Expires: httpDate(resource.expiresAt),
       Age: String(Math.max(0, Math.floor((now - resource.createdAt) / 1000))),
       'X-Cache': 'HIT',
     });
+    const ifNoneMatch = request['if-none-match'];
+    const ifModifiedSince = request['if-modified-since'];
+    // Most reads are not conditional: nothing to compare.
+    if (ifNoneMatch === undefined && ifModifiedSince === undefined) return false;
     // `fresh` (jshttp, as used by Express) applies RFC 9110's rules: If-None-Match
     // with weak comparison wins over If-Modified-Since; `no-cache` forces a full answer.
     return fresh(
       {
-        'if-none-match': single(request['if-none-match']),
-        'if-modified-since': single(request['if-modified-since']),
+        'if-none-match': single(ifNoneMatch),
+        'if-modified-since': single(ifModifiedSince),
         'cache-control': single(request['cache-control']),
       },
-      { etag: headers.ETag, 'last-modified': headers['Last-Modified'] },
+      { etag, 'last-modified': lastModified },
     );
   }
 

@@ -39,7 +39,12 @@ import { ListResourcesQueryDto, PurgeResourcesQueryDto } from './dto/list-resour
 import { PutResourceDto } from './dto/put-resource.dto';
 import { ResourceParamsDto } from './dto/resource-params.dto';
 import { PurgeResponseDto, ResourcePageDto, toResourcePage } from './dto/resource-page.dto';
-import { ResourceResponseDto, toResourceResponse } from './dto/resource-response.dto';
+import {
+  RESOURCE_RESPONSE_SCHEMA,
+  ResourceResponseDto,
+  toResourceResponse,
+} from './dto/resource-response.dto';
+import { CompiledResponse } from '../http/compiled-response';
 import { TouchResourceDto } from './dto/touch-resource.dto';
 import { HttpCacheHeaders } from './http-cache-headers';
 import { ResourcesService, resourceNotFound } from './resources.service';
@@ -110,6 +115,7 @@ export class ResourcesController {
     required: false,
     description: '`*`: only create, never replace (else 412).',
   })
+  @CompiledResponse(RESOURCE_RESPONSE_SCHEMA, HttpStatus.OK, HttpStatus.CREATED)
   @ApiCreatedResponse({ type: ResourceResponseDto, description: 'A new entry was created.' })
   @ApiOkResponse({ type: ResourceResponseDto, description: 'An existing entry was replaced.' })
   @ApiPreconditionFailedResponse({
@@ -142,6 +148,7 @@ export class ResourcesController {
   @Get(':id')
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETags the client holds.' })
   @ApiHeader({ name: 'If-Modified-Since', required: false })
+  @CompiledResponse(RESOURCE_RESPONSE_SCHEMA, HttpStatus.OK)
   @ApiOkResponse({ type: ResourceResponseDto })
   @ApiNotModifiedResponse({ description: 'The client copy is still good.' })
   @ApiNotFoundResponse({ description: 'Absent or expired.' })
@@ -179,6 +186,7 @@ export class ResourcesController {
   /** Extends a resource's life: a new time-to-live from now (default CACHE_TTL). */
   @Post(':id/touch')
   @HttpCode(HttpStatus.OK)
+  @CompiledResponse(RESOURCE_RESPONSE_SCHEMA, HttpStatus.OK)
   @ApiOkResponse({ type: ResourceResponseDto })
   @ApiNotFoundResponse({ description: 'Absent or expired.' })
   async touch(

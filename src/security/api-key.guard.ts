@@ -3,6 +3,7 @@ import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { setHeaders } from '../http/adapter-neutral';
+import { PerRoute } from '../http/per-route';
 import type { LapseConfig } from '../config/lapse.config';
 import { ACCESS_METADATA } from './access.decorators';
 import type { Access } from './access.decorators';
@@ -19,6 +20,10 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export class ApiKeyGuard implements CanActivate {
   private readonly keys: ApiKeys;
   private readonly authReads: boolean;
+  /** The access each route declares, if any. */
+  private readonly declared = new PerRoute((handler, controller) =>
+    this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [handler, controller]),
+  );
 
   constructor(
     private readonly reflector: Reflector,
@@ -50,10 +55,6 @@ export class ApiKeyGuard implements CanActivate {
   }
 
   private accessOf(context: ExecutionContext, method: string): Access {
-    const declared = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return declared ?? (READ_METHODS.has(method.toUpperCase()) ? 'read' : 'write');
+    return this.declared.of(context) ?? (READ_METHODS.has(method.toUpperCase()) ? 'read' : 'write');
   }
 }

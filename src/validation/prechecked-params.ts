@@ -2,6 +2,9 @@ import 'reflect-metadata';
 
 const PRECHECKS = Symbol('paramPrechecks');
 
+/** The checks of each parameters class, looked up once (reflect-metadata's lookup is not free). */
+const checksOf = new WeakMap<object, ReadonlyArray<[string, ParamPrecheck]> | null>();
+
 /** A precompiled check of one path parameter: the same rule as its validation decorators. */
 export type ParamPrecheck = (value: string) => boolean;
 
@@ -30,14 +33,21 @@ export function precheckedParams(
   type: ParamsClass,
   params: Record<PropertyKey, unknown>,
 ): object | undefined {
-  const checks = Reflect.getOwnMetadata(PRECHECKS, type) as
-    Array<[string, ParamPrecheck]> | undefined;
-  if (checks === undefined || Reflect.ownKeys(params).length !== checks.length) return undefined;
+  let checks = checksOf.get(type);
+  if (checks === undefined) {
+    checks =
+      (Reflect.getOwnMetadata(PRECHECKS, type) as Array<[string, ParamPrecheck]> | undefined) ??
+      null;
+    checksOf.set(type, checks);
+  }
+  if (checks === null || Reflect.ownKeys(params).length !== checks.length) return undefined;
+  // The DTO's constructor only declares the properties set here.
+  const dto = Object.create(type.prototype as object) as Record<string, unknown>;
   for (const [name, check] of checks) {
     const value = params[name];
     if (typeof value !== 'string' || !check(value)) return undefined;
+    dto[name] = value;
   }
-  const dto = Object.assign(Reflect.construct(type, []) as object, params);
   // Shared with nobody, but frozen like the kept ones: parameters are read, never changed.
   return Object.freeze(dto);
 }

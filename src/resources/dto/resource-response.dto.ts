@@ -32,6 +32,24 @@ export class ResourceResponseDto {
   ttl!: number;
 }
 
+/**
+ * {@link ResourceResponseDto} as the JSON schema its compiled serializer is
+ * made from, properties in the order {@link toResourceResponse} sets them.
+ * `data` is any JSON value, written as `JSON.stringify` writes it.
+ */
+export const RESOURCE_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['id', 'data', 'tags', 'createdAt', 'expiresAt', 'ttl'],
+  properties: {
+    id: { type: 'string' },
+    data: {},
+    tags: { type: 'array', items: { type: 'string' } },
+    createdAt: { type: 'string' },
+    expiresAt: { type: 'string' },
+    ttl: { type: 'integer' },
+  },
+} as const;
+
 /** Maps a resource to its representation, with the time left as seen at `now`. */
 export function toResourceResponse(resource: Resource, now = Date.now()): ResourceResponseDto {
   return {
