@@ -61,6 +61,28 @@ const SERVER_NODE = process.env.BENCH_NODE
 const SERVER_NODE_VERSION = execFileSync(SERVER_NODE, ['-p', 'process.version'], {
   encoding: 'utf8',
 }).trim();
+/**
+ * Servers on core 0, the load generator on core 1 (BENCH_PIN=0: wherever the
+ * scheduler puts them). Unpinned, the scheduler now and then runs both on one
+ * core for a while, and the same server's figures swung by a third between
+ * rounds.
+ */
+const PINNED = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && hasTaskset();
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `command args` run on one core when {@link PINNED}. */
+function onCore(core: number, command: string, args: string[]): [string, string[]] {
+  return PINNED ? ['taskset', ['-c', String(core), command, ...args]] : [command, args];
+}
+
 const MEASURED_WORKLOADS = QUICK
   ? WORKLOADS.filter((workload) => QUICK_WORKLOADS.includes(workload.name))
   : WORKLOADS;
@@ -189,7 +211,8 @@ class RunningServer {
     const nodeOptions = weighable
       ? ['--expose-gc', '--require', join(HERE, 'servers', 'settle-memory.js')]
       : [];
-    const child = spawn(SERVER_NODE, [...nodeOptions, ...command], {
+    // taskset execs the server: the child's pid is the server's.
+    const child = spawn(...onCore(0, SERVER_NODE, [...nodeOptions, ...command]), {
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -304,8 +327,7 @@ async function load(
 ) {
   const options: LoadOptions = { port, workload, keys, seconds, connections: CONNECTIONS, prefix };
   const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [join(HERE, 'load.js'), JSON.stringify(options)],
+    ...onCore(1, process.execPath, [join(HERE, 'load.js'), JSON.stringify(options)]),
     { timeout: (seconds + 60) * 1000 },
   );
   return JSON.parse(stdout) as LoadResult;
@@ -622,6 +644,7 @@ function machine() {
     cores: cpu.length,
     memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
     node: SERVER_NODE_VERSION,
+    pinned: PINNED,
     date: new Date().toISOString().slice(0, 10),
   };
 }
@@ -659,7 +682,8 @@ function render(saved: Omit<Saved, 'checks'>): Rendered {
   const { table, scale, checks, checkList } = report(list, medians, saved.scale, saved.plainMap);
   const measured =
     `Measured on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node.js ${m.node}; ` +
-    `load generator (autocannon, ${settings.connections} connections) on the same machine; ` +
+    `load generator (autocannon, ${settings.connections} connections) on the same machine` +
+    `${m.pinned ? ' (servers on one core, the load generator on the other)' : ''}; ` +
     `medians of ${settings.rounds} interleaved rounds of ${settings.seconds} s per workload.`;
   const full = [
     measured,
