@@ -54,18 +54,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
         const path = (adapter.getRequestUrl(request) as string).split('?', 1)[0];
         body = this.clientErrorBodies.get(path) ?? body;
       }
-    } else {
+    } else if (!(
+      exception instanceof StoreUnavailableError || exception instanceof HttpException
+    )) {
+      // A 5xx the code chose (a dead store, a failed readiness probe) is not
+      // logged per request: the request line has its status, the store logs
+      // when it goes down and comes back, and the metrics count its failures.
       const method = adapter.getRequestMethod(request) as string;
       const url = adapter.getRequestUrl(request) as string;
-      if (exception instanceof StoreUnavailableError || exception instanceof HttpException) {
-        // A 5xx the code chose (a dead store, a failed readiness probe): no stack to read.
-        this.logger.warn(`${method} ${url}: ${status} ${exception.message}`);
-      } else {
-        this.logger.error(
-          `${method} ${url} failed`,
-          exception instanceof Error ? exception.stack : String(exception),
-        );
-      }
+      this.logger.error(
+        `${method} ${url} failed`,
+        exception instanceof Error ? exception.stack : String(exception),
+      );
     }
     adapter.reply(http.getResponse(), body, status);
   }
