@@ -158,8 +158,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     if (reachable) this.logger.log(detail);
     else
       this.logger.error(
-        `Redis at ${this.where} is unreachable (${detail}); ` +
-          'answering 503 until it is back',
+        `Redis at ${this.where} is unreachable (${detail}); answering 503 until it is back`,
       );
   }
 
