@@ -89,4 +89,27 @@ describe.each(storeTargets)('the server process ($name store)', ({ name, env }) 
       expect(output).not.toMatch(/listening/i);
     },
   );
+
+  it.each([
+    ['API_KEYS', 'first-secret-key, second-secret-key', 'secret-key'],
+    ['REDIS_URL', 'redis://:s3cret-pass@cache.internal:99999/0', 's3cret-pass'],
+  ])(
+    'refuses to start with an invalid %s: the variable named, its value never shown',
+    async (variable, value, secret) => {
+      const port = await freePort();
+      const server = start({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        CACHE_STORE: 'redis',
+        [variable]: value,
+      });
+
+      const exit = await within(server.exited, 5000, () => `Still running:\n${server.output()}`);
+      expect(exit.code).not.toBe(0);
+      const output = server.output();
+      expect(output).toContain(variable);
+      expect(output).not.toContain(secret);
+      expect(output).not.toMatch(/^ {4}at /m);
+    },
+  );
 });

@@ -159,6 +159,14 @@ export function describeCacheStore(
       expect(Number.isInteger(evicted) && evicted >= 0).toBe(true);
     });
 
+    it('counts no failed call while its backend answers', async () => {
+      await put('k', 'v');
+      await store.readCounted('k');
+      await store.increment('hits');
+      await store.readCounters();
+      expect(store.failedCalls()).toBe(0);
+    });
+
     it('reads back an object value exactly as written', async () => {
       const value = {
         text: 'ünïcødé ✓ 😀',

@@ -75,6 +75,12 @@ export interface CacheStore {
    * the bucket of the sweep that noticed it.
    */
   activity(range: BucketRange): Promise<CacheCounters[]>;
+  /**
+   * Calls to the backend that failed since start-up (unreachable, too slow,
+   * refused), counted by the connection every store on that backend shares;
+   * always 0 for a backend in this process.
+   */
+  failedCalls(): number;
 }
 
 /** Injection token of the {@link CacheStore} port. */

@@ -164,6 +164,33 @@ describe(validateEnvironment.name, () => {
   });
 
   it.each([
+    ['API_KEYS', 'first-secret-key, second-secret-key', 'second-secret-key'],
+    ['API_KEYS', 'only-secret-key,', 'only-secret-key'],
+    ['REDIS_URL', 'redis://:pass word secret@cache.internal/0', 'word secret'],
+    ['REDIS_URL', 'http://user:s3cret-pass@cache.internal:6379/0', 's3cret-pass'],
+    // Accepted by a plain pattern, refused by the URL parser the Redis client uses.
+    ['REDIS_URL', 'redis://:s3cret-pass@cache.internal:99999/0', 's3cret-pass'],
+    ['REDIS_URL', 'redis://u:s3cret-pass@[cache/0', 's3cret-pass'],
+  ])('rejects %s=%p naming the variable, never showing its value', (variable, value, secret) => {
+    const error = errorFor({ [variable]: value });
+
+    expect(names(error.message, variable)).toBe(true);
+    expect(error.message).not.toContain(secret);
+    expect(error.message).not.toContain(value);
+    expect(error.problems.join('\n')).not.toContain(secret);
+  });
+
+  it('still shows the value of a variable that holds no secret', () => {
+    expect(errorFor({ CACHE_TTL: 'abc' }).message).toContain('"abc"');
+  });
+
+  it('accepts a Redis URL with a user and a password', () => {
+    expect(
+      loadConfig({ REDIS_URL: 'rediss://lapse:pa%20ss@cache.internal:6380/1' }).store.redisUrl,
+    ).toBe('rediss://lapse:pa%20ss@cache.internal:6380/1');
+  });
+
+  it.each([
     ['1mb', 1_048_576],
     ['512kb', 524_288],
     ['2048', 2048],

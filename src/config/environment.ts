@@ -42,6 +42,26 @@ const IsDurationBetween = (min: number, max: number): PropertyDecorator =>
     },
   });
 
+/**
+ * A `redis://` or `rediss://` URL with a host that Node's URL parser (and so
+ * the Redis client) accepts, such as `redis://:password@host:6379/0`.
+ */
+const IsRedisUrl = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isRedisUrl',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string' || !/^rediss?:\/\/\S+$/.test(value)) return false;
+        try {
+          return new URL(value).hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => 'REDIS_URL must be a redis:// or rediss:// URL with a host',
+    },
+  });
+
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
@@ -67,7 +87,7 @@ export class Environment {
   CACHE_STORE: 'memory' | 'redis' = 'memory';
 
   /** Redis to use when `CACHE_STORE=redis`. */
-  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @IsRedisUrl()
   REDIS_URL = 'redis://127.0.0.1:6379/0';
 
   /** Prefix of every Redis key, so that several deployments can share one Redis. */
@@ -178,6 +198,12 @@ export class Environment {
   BODY_LIMIT = '1mb';
 }
 
+/**
+ * Variables that may hold secrets (API keys, a Redis password): an error
+ * names them and says what is wrong, but never shows their value.
+ */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['API_KEYS', 'REDIS_URL']);
+
 /** Raised when the environment holds a value Lapse cannot run with. */
 export class InvalidEnvironmentError extends Error {
   constructor(readonly problems: string[]) {
@@ -198,8 +224,10 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
   );
   const env = plainToInstance(Environment, provided);
   const problems = validateSync(env, { skipMissingProperties: false }).flatMap((error) =>
-    Object.values(error.constraints ?? {}).map(
-      (message) => `${message} (got ${JSON.stringify(error.value)})`,
+    Object.values(error.constraints ?? {}).map((message) =>
+      SECRET_VARIABLES.has(error.property)
+        ? `${message} (value not shown: it may hold secrets)`
+        : `${message} (got ${JSON.stringify(error.value)})`,
     ),
   );
   if (problems.length === 0) problems.push(...crossFieldProblems(env));

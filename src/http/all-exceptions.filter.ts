@@ -2,6 +2,7 @@ import { Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { StoreUnavailableError } from '../common/store-unavailable.error';
+import { isClientAbort } from './client-error';
 
 /** Error bodies that a route overrides for client errors, by request path. */
 export type ClientErrorBodies = ReadonlyMap<string, unknown>;
@@ -31,6 +32,8 @@ interface ExposableError {
  * - `HttpException`: its own status and body;
  * - errors from body parsing (too large, bad charset...): their 4xx status;
  * - {@link StoreUnavailableError}: 503;
+ * - a request body the client stopped sending (it closed the connection):
+ *   nobody is left to answer, and nothing went wrong here, so nothing is logged;
  * - anything else: a generic 500, logged with its stack.
  */
 @Catch()
@@ -54,18 +57,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
         const path = (adapter.getRequestUrl(request) as string).split('?', 1)[0];
         body = this.clientErrorBodies.get(path) ?? body;
       }
-    } else {
+    } else if (!(
+      exception instanceof StoreUnavailableError || exception instanceof HttpException
+    )) {
+      // A 5xx the code chose (a dead store, a failed readiness probe) is not
+      // logged per request: the request line has its status, the store logs
+      // when it goes down and comes back, and the metrics count its failures.
       const method = adapter.getRequestMethod(request) as string;
       const url = adapter.getRequestUrl(request) as string;
-      if (exception instanceof StoreUnavailableError || exception instanceof HttpException) {
-        // A 5xx the code chose (a dead store, a failed readiness probe): no stack to read.
-        this.logger.warn(`${method} ${url}: ${status} ${exception.message}`);
-      } else {
-        this.logger.error(
-          `${method} ${url} failed`,
-          exception instanceof Error ? exception.stack : String(exception),
-        );
-      }
+      this.logger.error(
+        `${method} ${url} failed`,
+        exception instanceof Error ? exception.stack : String(exception),
+      );
     }
     adapter.reply(http.getResponse(), body, status);
   }
@@ -87,6 +90,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return {
         status,
         body: { statusCode: status, message: exception.message, error: 'Service Unavailable' },
+      };
+    }
+    if (isClientAbort(exception)) {
+      // As Express's body parser answers it: a 400 nobody will read.
+      const status = HttpStatus.BAD_REQUEST;
+      return {
+        status,
+        body: { statusCode: status, message: 'request aborted', error: 'Bad Request' },
       };
     }
     const exposed = this.exposedClientError(exception);

@@ -25,3 +25,15 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
   const status = STATUS_BY_CODE[error.code ?? ''] ?? 400;
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
 }
+
+/**
+ * Whether `error` says the client closed its connection while its request
+ * body was still being read: Node's `aborted` (Fastify reads the raw stream)
+ * or raw-body's `request aborted` (Express's body parser). Not a failure of
+ * the server, and there is nobody left to answer.
+ */
+export function isClientAbort(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, type } = error as { code?: unknown; type?: unknown };
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || type === 'request.aborted';
+}

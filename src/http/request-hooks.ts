@@ -7,6 +7,13 @@ import { routeOf } from './adapter-neutral';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 
 /**
+ * The status logged and counted for a request whose client closed the
+ * connection before the answer was sent (nginx's convention): nothing was
+ * answered, whatever status the response held at the time.
+ */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+/**
  * A request that has finished: answered (its last byte handed to the socket),
  * or given up because the client closed its connection first.
  */
@@ -16,6 +23,7 @@ export interface FinishedRequest {
   url: string;
   /** The matched route template, or `unmatched`. */
   route: string;
+  /** The status answered, or {@link CLIENT_CLOSED_REQUEST}. */
   statusCode: number;
   durationMs: number;
 }
@@ -56,7 +64,7 @@ export function installRequestHooks(
           method: request.method ?? 'GET',
           url: (request as { originalUrl?: string }).originalUrl ?? request.url ?? '',
           route: routeOf(request),
-          statusCode: response.statusCode,
+          statusCode: response.writableFinished ? response.statusCode : CLIENT_CLOSED_REQUEST,
           durationMs: performance.now() - started,
         }),
       );
@@ -81,7 +89,7 @@ export function installRequestHooks(
         method: request.method,
         url: request.url,
         route: routeOf(request.raw),
-        statusCode: reply.statusCode,
+        statusCode: reply.raw.writableFinished ? reply.statusCode : CLIENT_CLOSED_REQUEST,
         durationMs: performance.now() - started,
       }),
     );

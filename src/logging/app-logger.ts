@@ -48,12 +48,14 @@ export class AppLogger implements LoggerService {
   }
 
   /**
-   * Logs a finished request, at `error` for a 5xx, else `info`: one line with
-   * its id, method, URL, route, status and duration; nothing of its body,
-   * keys or headers.
+   * Logs a finished request: one line with its id, method, URL, route, status
+   * and duration; nothing of its body, keys or headers. At `error` for a 5xx
+   * but 503, else `info`: a 503 answers for a store that is down, which the
+   * store logs once when it goes and once when it is back, however many
+   * requests it fails meanwhile.
    */
   request({ requestId, method, url, route, statusCode, durationMs }: FinishedRequest): void {
-    const level = statusCode >= 500 ? 'error' : 'info';
+    const level = statusCode >= 500 && statusCode !== 503 ? 'error' : 'info';
     if (!this.logger.isLevelEnabled(level)) return;
     const responseTime = Math.round(durationMs);
     this.logger[level](

@@ -3,19 +3,55 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CacheService, CacheStore } from '../cache';
 import type { CacheAccessCounter } from '../cache';
+import { StoreUnavailableError } from '../common/store-unavailable.error';
 import type { FinishedRequest } from '../http/request-hooks';
 import { TrackingService } from '../tracking/tracking.service';
 
 /**
- * Lapse's Prometheus metrics, in a registry of its own: request durations,
- * cache activity, entries, interactions, and Node's process metrics.
+ * The methods a request is labelled with; any other (the parser accepts
+ * about thirty, such as PROPFIND or PURGE) is `OTHER`, so clients cannot add
+ * series at will.
+ */
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'PATCH',
+  'OPTIONS',
+  'CONNECT',
+  'TRACE',
+]);
+
+/**
+ * prom-client's default gauges named like counters, which Prometheus's
+ * linter (`promtool check metrics`) rejects. Each is the sum of a gauge kept
+ * by type: `sum(nodejs_active_handles)` and so on.
+ */
+const GAUGES_NAMED_TOTAL = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/**
+ * Lapse's Prometheus metrics: request durations, cache activity, entries,
+ * interactions, the store's health, and Node's process metrics.
  * Cache and interaction counters count what this process did; they are read
  * from the services when Prometheus scrapes, so no request pays for them.
+ * The metrics read from the store are a registry of their own: while the
+ * store does not answer they are left out (and `lapse_store_up` is 0), and
+ * every other metric is still served.
  */
 @Injectable()
 export class MetricsService implements OnApplicationShutdown {
-  readonly registry = new Registry();
+  /** Everything known without asking the store. */
+  private readonly registry = new Registry();
+  /** What only the store knows. */
+  private readonly storeRegistry = new Registry();
   private readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly storeUp: Gauge;
 
   constructor(
     private readonly cache: CacheService,
@@ -23,6 +59,7 @@ export class MetricsService implements OnApplicationShutdown {
     @Inject(CacheStore) private readonly store: CacheStore,
   ) {
     collectDefaultMetrics({ register: this.registry });
+    for (const name of GAUGES_NAMED_TOTAL) this.registry.removeSingleMetric(name);
     this.requestDuration = new Histogram({
       name: 'lapse_http_request_duration_seconds',
       help: 'HTTP request duration, by method, route template and status code.',
@@ -42,25 +79,39 @@ export class MetricsService implements OnApplicationShutdown {
     activity('sets', 'Entries written.');
     activity('deletes', 'Entries deleted on request (purges included).');
     this.counter(
+      'lapse_interactions_total',
+      'Interactions recorded.',
+      () => this.tracking.recordedByThisProcess,
+    );
+    this.storeUp = new Gauge({
+      name: 'lapse_store_up',
+      help: 'Whether the store answered this scrape (1) or not (0); always 1 in memory.',
+      registers: [this.registry],
+    });
+    this.counter(
+      'lapse_store_errors_total',
+      'Store calls that failed (unreachable, too slow or refused), requests and background work alike.',
+      () => this.store.failedCalls(),
+    );
+
+    const fromStore = [this.storeRegistry];
+    this.counter(
       'lapse_cache_expired_total',
       'Entries reclaimed after their time-to-live (as the store counts them).',
       async () => (await this.store.readCounters()).expired,
+      fromStore,
     );
     this.counter(
       'lapse_cache_evicted_total',
       'Live entries evicted to make room (as the store counts them).',
       async () => (await this.store.readCounters()).evicted,
-    );
-    this.counter(
-      'lapse_interactions_total',
-      'Interactions recorded.',
-      () => this.tracking.recordedByThisProcess,
+      fromStore,
     );
     const countEntries = () => this.store.countEntries();
     new Gauge({
       name: 'lapse_cache_entries',
       help: 'Live entries in the cache store.',
-      registers: [this.registry],
+      registers: fromStore,
       async collect() {
         this.set(await countEntries());
       },
@@ -70,14 +121,29 @@ export class MetricsService implements OnApplicationShutdown {
   /** Records one finished HTTP request. */
   observeRequest({ method, route, statusCode, durationMs }: FinishedRequest): void {
     this.requestDuration.observe(
-      { method, route, status_code: String(statusCode) },
+      {
+        method: KNOWN_METHODS.has(method) ? method : 'OTHER',
+        route,
+        status_code: String(statusCode),
+      },
       durationMs / 1000,
     );
   }
 
-  /** The exposition text Prometheus scrapes. */
-  scrape(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * The exposition text Prometheus scrapes. The store is asked first, so that
+   * `lapse_store_up` says whether this very scrape could read it.
+   */
+  async scrape(): Promise<string> {
+    let fromStore: string | undefined;
+    try {
+      fromStore = await this.storeRegistry.metrics();
+    } catch (error) {
+      if (!(error instanceof StoreUnavailableError)) throw error;
+    }
+    this.storeUp.set(fromStore === undefined ? 0 : 1);
+    const always = await this.registry.metrics();
+    return fromStore === undefined ? always : `${always}\n${fromStore}`;
   }
 
   get contentType(): string {
@@ -87,14 +153,20 @@ export class MetricsService implements OnApplicationShutdown {
   /** After the HTTP server has closed, so a scrape during shutdown still gets every metric. */
   onApplicationShutdown(): void {
     this.registry.clear();
+    this.storeRegistry.clear();
   }
 
   /** A counter whose value is read from `read` at scrape time. */
-  private counter(name: string, help: string, read: () => number | Promise<number>): void {
+  private counter(
+    name: string,
+    help: string,
+    read: () => number | Promise<number>,
+    registers = [this.registry],
+  ): void {
     new Counter({
       name,
       help,
-      registers: [this.registry],
+      registers,
       async collect() {
         this.reset();
         this.inc(await read());

@@ -210,6 +210,7 @@ if (redisBinary) {
 
     it('fails every call with StoreUnavailableError within ~1.5 s once the server is killed', async () => {
       await writeSomeData();
+      expect(connection.failedCalls).toBe(0);
       await kill();
 
       // Right after the kill, all at once...
@@ -217,6 +218,8 @@ if (redisBinary) {
         everyCall().map(([label, call]) => settle(label, call, FAIL_FAST_MS)),
       );
       expect(misbehaving(atOnce)).toStrictEqual([]);
+      // Counted, for the metrics, rather than logged one by one.
+      expect(connection.failedCalls).toBeGreaterThanOrEqual(atOnce.length);
 
       // ...and one by one while the client retries in the background.
       await sleep(1_500);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { createClient } from '@redis/client';
+import { createClient, ErrorReply } from '@redis/client';
 import type { RedisClientType } from '@redis/client';
 import { StoreUnavailableError } from '../common/store-unavailable.error';
 
@@ -25,16 +25,26 @@ export type RedisClient = RedisClientType;
  *   of piling up and answering late.
  * - Every call is bounded by `timeoutMs`; a late or failed call becomes a
  *   {@link StoreUnavailableError}, which the HTTP layer answers with 503.
+ * - Failed calls are counted ({@link failedCalls}), not logged one by one:
+ *   the log gets one line when Redis stops answering (connection lost, or a
+ *   call timed out) and one when it answers again, however many requests
+ *   failed in between.
  */
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: RedisClient;
   private readonly logger = new Logger(RedisConnection.name);
   private readonly timeoutMs: number;
+  private readonly where: string;
   private reachable: boolean | undefined;
   private closing = false;
+  private failures = 0;
+  /** When an error reply was last logged: they are logged at most once a minute. */
+  private errorReplyLoggedAt = -Infinity;
+  private errorRepliesUnlogged = 0;
 
   constructor({ url, timeoutMs }: RedisConnectionOptions) {
     this.timeoutMs = timeoutMs;
+    this.where = redactUrl(url);
     this.client = createClient({
       url,
       disableOfflineQueue: true,
@@ -44,9 +54,11 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
         reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
       },
     });
-    this.client.on('ready', () => this.reportReachable(true, url));
-    this.client.on('error', (error: Error) => this.reportReachable(false, url, error));
-    this.client.connect().catch((error: Error) => this.reportReachable(false, url, error));
+    this.client.on('ready', () =>
+      this.reportReachable(true, `Connected to Redis at ${this.where}`),
+    );
+    this.client.on('error', (error: Error) => this.reportReachable(false, error.message));
+    this.client.connect().catch((error: Error) => this.reportReachable(false, error.message));
   }
 
   /**
@@ -73,19 +85,47 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
    * Redis is not connected, answers with an error, or takes longer than the timeout.
    */
   async run<T>(call: (client: RedisClient) => Promise<T>): Promise<T> {
-    if (!this.client.isReady) throw new StoreUnavailableError();
+    if (!this.client.isReady) {
+      this.failures += 1;
+      throw new StoreUnavailableError();
+    }
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StoreUnavailableError()), this.timeoutMs);
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new StoreUnavailableError());
+      }, this.timeoutMs);
     });
     try {
-      return await Promise.race([call(this.client), timeout]);
+      const result = await Promise.race([call(this.client), timeout]);
+      // A call answered in time: Redis is back after a freeze (a lost
+      // connection reports its return by itself, with 'ready').
+      if (this.reachable === false && this.client.isReady) {
+        this.reportReachable(true, `Redis at ${this.where} answers again`);
+      }
+      return result;
     } catch (error) {
+      this.failures += 1;
+      if (timedOut) {
+        this.reportReachable(false, `no answer within ${this.timeoutMs} ms`);
+      } else if (error instanceof ErrorReply) {
+        // Redis answered, with an error: not an outage, but worth a line now and then.
+        this.reportErrorReply(error);
+      }
       if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError('Cache store unavailable', { cause: error });
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Calls that failed since start-up (Redis unreachable, too slow, or
+   * answering with an error), whichever store or background task made them.
+   */
+  get failedCalls(): number {
+    return this.failures;
   }
 
   /** Closes the connection once the HTTP server has finished its in-flight requests. */
@@ -106,17 +146,36 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     if (outcome !== undefined && this.client.isOpen) this.client.destroy();
   }
 
-  /** Logs transitions only, so a long outage is one line, not one per retry. */
-  private reportReachable(reachable: boolean, url: string, error?: Error): void {
+  /**
+   * Logs transitions only, so a long outage is one line (no stack: the
+   * reason says all there is), not one per retry or per failed request.
+   */
+  private reportReachable(reachable: true, message: string): void;
+  private reportReachable(reachable: false, reason?: string): void;
+  private reportReachable(reachable: boolean, detail = 'connection lost'): void {
     if (this.closing || this.reachable === reachable) return;
     this.reachable = reachable;
-    const where = redactUrl(url);
-    if (reachable) this.logger.log(`Connected to Redis at ${where}`);
+    if (reachable) this.logger.log(detail);
     else
       this.logger.error(
-        `Redis at ${where} is unreachable (${error?.message ?? 'connection lost'}); ` +
-          'answering 503 and reconnecting in the background',
+        `Redis at ${this.where} is unreachable (${detail}); answering 503 until it is back`,
       );
+  }
+
+  /** At most one line a minute, however many calls Redis refuses. */
+  private reportErrorReply(error: ErrorReply): void {
+    const now = performance.now();
+    if (now - this.errorReplyLoggedAt < 60_000) {
+      this.errorRepliesUnlogged += 1;
+      return;
+    }
+    const more = this.errorRepliesUnlogged;
+    this.errorReplyLoggedAt = now;
+    this.errorRepliesUnlogged = 0;
+    this.logger.error(
+      `Redis at ${this.where} refused a call: ${error.message}` +
+        (more > 0 ? ` (and ${more} more in the last minute)` : ''),
+    );
   }
 }
 

@@ -203,6 +203,11 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
     return Promise.resolve({ ...this.counters });
   }
 
+  /** Nothing between this store and its data can fail. */
+  failedCalls(): number {
+    return 0;
+  }
+
   onModuleDestroy(): void {
     clearInterval(this.sweepTimer);
   }

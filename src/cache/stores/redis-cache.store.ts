@@ -233,6 +233,10 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     return buckets.map((counts) => countersOf(counts, Number(counts.evicted ?? 0)));
   }
 
+  failedCalls(): number {
+    return this.connection.failedCalls;
+  }
+
   readCounters(): Promise<CacheCounters> {
     return this.connection.run(async (client) => {
       const [stored, info] = await Promise.all([
