@@ -12,7 +12,10 @@
  * Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (3 per workload),
  * BENCH_CONNECTIONS (50), BENCH_SCALE_ENTRIES (1000000; 0 skips the scale runs),
  * BENCH_QUICK (1: GET hit and PUT, 2 rounds, printed only), BENCH_NODE (e.g.
- * 24: the servers run on the npm package node@24).
+ * 24: the servers run on the npm package node@24), BENCH_TRACKED (100000:
+ * resources tracked for the windowed top-list runs), BENCH_ONLY (top-lists:
+ * only the windowed top-list runs, printed and saved to
+ * bench/results/top-lists.json).
  *
  * Writes bench/results/latest.json (every figure) and latest.md (the full
  * report), the full report between the bench markers of docs/performance.md
@@ -43,6 +46,14 @@ const REPORT_ONLY = process.env.BENCH_REPORT_ONLY === '1' || process.argv.includ
  * rounds, no scale runs; printed and saved to bench/results/quick.json only.
  */
 const QUICK = process.env.BENCH_QUICK === '1';
+/** `top-lists`: only the windowed top-list runs (see {@link topListRun}). */
+const ONLY = process.env.BENCH_ONLY;
+/** Resources tracked over the last hour for the windowed top-list runs. */
+const TRACKED = Number(process.env.BENCH_TRACKED ?? 100_000);
+/** Sequential requests per windowed query; clients that load the server meanwhile. */
+const TOP_LIST_REQUESTS = 200;
+const TOP_LIST_CLIENTS = 4;
+const TOP_LIST_QUERIES = ['since=-1h&limit=10', 'since=-24h&limit=10'] as const;
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 2 : 3));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -96,7 +107,7 @@ type Store = 'memory' | 'redis';
 interface Target {
   id: string;
   title: string;
-  kind: 'raw' | 'floor' | 'floor-logs' | 'platform' | 'lapse';
+  kind: 'raw' | 'floor' | 'floor-logs' | 'platform' | 'lapse' | 'lapse-tracked';
   adapter?: Adapter;
   store?: Store;
   /** What the server's routes start with. */
@@ -192,7 +203,9 @@ class RunningServer {
       command =
         target.kind === 'platform'
           ? [join(HERE, 'servers', 'platform-floor.js')]
-          : [join(ROOT, 'dist', 'main.js')];
+          : target.kind === 'lapse-tracked'
+            ? [join(HERE, 'servers', 'lapse-tracked.js')]
+            : [join(ROOT, 'dist', 'main.js')];
       env = {
         ...env,
         PORT: String(port),
@@ -223,7 +236,8 @@ class RunningServer {
     );
     const server = new RunningServer(child, port, () => stderr);
     try {
-      await server.waitUntilAnswering();
+      // A server that fills its tracker first takes longer to answer.
+      await server.waitUntilAnswering(target.kind === 'lapse-tracked' ? 300_000 : 30_000);
     } catch (error) {
       child.kill('SIGKILL');
       throw error;
@@ -231,8 +245,8 @@ class RunningServer {
     return server;
   }
 
-  private async waitUntilAnswering(): Promise<void> {
-    const deadline = Date.now() + 30_000;
+  private async waitUntilAnswering(withinMs: number): Promise<void> {
+    const deadline = Date.now() + withinMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) break;
       try {
@@ -465,6 +479,126 @@ async function plainMapBytesPerEntry(): Promise<MapWeight> {
   return JSON.parse(stdout) as MapWeight;
 }
 
+/** Latencies of one windowed query on a server with {@link TRACKED} resources. */
+interface TopListFigures {
+  store: Store;
+  adapter: Adapter;
+  tracked: number;
+  /** Per query: median and p99 of sequential requests, in ms. */
+  queries: Record<string, { p50: number; p99: number }>;
+  /** GET /health while {@link TOP_LIST_CLIENTS} clients ask for the windowed lists, in ms. */
+  health: { p50: number; p99: number; max: number };
+  /** Answers that were not 200, over every request above. */
+  failures: number;
+}
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+};
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/**
+ * The windowed top list at scale: a server whose tracker holds {@link TRACKED}
+ * resources, each with an interaction in the last hour (bench/servers/
+ * lapse-tracked.ts), asked for the dashboard's lists one request at a time;
+ * then /health, polled while {@link TOP_LIST_CLIENTS} clients keep asking.
+ * Each store gets a server (and the Redis store a Redis) of its own.
+ */
+async function topListRun(store: Store): Promise<TopListFigures> {
+  const adapter: Adapter = 'fastify';
+  log(`top lists: ${store} store, ${fmt(TRACKED)} resources tracked`);
+  const target: Target = {
+    id: `top-lists-${store}`,
+    title: '',
+    kind: 'lapse-tracked',
+    adapter,
+    store,
+    env: { TRACKING_MAX_RESOURCES: String(TRACKED * 2), BENCH_TRACKED: String(TRACKED) },
+  };
+  const redis = store === 'redis' ? await RedisServer.start() : undefined;
+  let server: RunningServer | undefined;
+  let failures = 0;
+  try {
+    server = await RunningServer.start(target, redis?.url);
+    const base = `http://127.0.0.1:${server.port}`;
+    const timed = async (path: string): Promise<number> => {
+      const start = performance.now();
+      const response = await fetch(`${base}${path}`);
+      await response.arrayBuffer();
+      if (response.status !== 200) failures += 1;
+      return performance.now() - start;
+    };
+    const queries: TopListFigures['queries'] = {};
+    for (const query of TOP_LIST_QUERIES) {
+      for (let i = 0; i < 20; i++) await timed(`/interactions?${query}`); // warm-up, not counted
+      const times: number[] = [];
+      for (let i = 0; i < TOP_LIST_REQUESTS; i++) times.push(await timed(`/interactions?${query}`));
+      queries[query] = { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)) };
+    }
+    let loading = true;
+    const clients = Array.from({ length: TOP_LIST_CLIENTS }, async (_, i) => {
+      for (let n = i; loading; n++) {
+        await timed(`/interactions?${TOP_LIST_QUERIES[n % TOP_LIST_QUERIES.length]}`);
+      }
+    });
+    const health: number[] = [];
+    const until = Date.now() + SECONDS * 1000;
+    while (Date.now() < until) {
+      health.push(await timed('/health'));
+      await sleep(10);
+    }
+    loading = false;
+    await Promise.all(clients);
+    return {
+      store,
+      adapter,
+      tracked: TRACKED,
+      queries,
+      health: {
+        p50: round(percentile(health, 50)),
+        p99: round(percentile(health, 99)),
+        max: round(Math.max(...health)),
+      },
+      failures,
+    };
+  } finally {
+    await server?.stop();
+    await redis?.stop();
+  }
+}
+
+/** The windowed top-list runs, on the memory store and (with a redis-server) the Redis store. */
+async function topListRuns(withRedis: boolean): Promise<TopListFigures[]> {
+  const runs = [await topListRun('memory')];
+  if (withRedis) runs.push(await topListRun('redis'));
+  return runs;
+}
+
+/** BENCH_ONLY=top-lists: the windowed top-list runs alone, printed and saved. */
+async function topListsOnly(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist', 'main.js')))
+    throw new Error('dist/main.js is missing: run `npm run build`');
+  const topLists = await topListRuns(findRedisServer() !== undefined);
+  const { topLists: table, checkList } = report([], new Map(), [], undefined, topLists);
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(
+    join(RESULTS, 'top-lists.json'),
+    `${JSON.stringify({ machine: machine(), topLists }, null, 2)}\n`,
+  );
+  const checks = checkList.filter((c) => /^GET \/(interactions\?|health under)/.test(c.what));
+  const failures = topLists.reduce((sum, t) => sum + t.failures, 0);
+  process.stdout.write(
+    [
+      table,
+      '',
+      ...checks.map((c) => `${c.met ? 'met' : 'NOT MET'}: ${c.what}: ${c.measured} (${c.target})`),
+      `answers other than 200: ${failures}`,
+      '',
+    ].join('\n'),
+  );
+}
+
 // ---------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------
@@ -486,6 +620,7 @@ function report(
   medians: Map<string, Figures>,
   scale: ScaleFigures[],
   mapBytes?: MapWeight,
+  topLists: TopListFigures[] = [],
 ) {
   const get = (target: string, workload: WorkloadName) => medians.get(`${target}/${workload}`);
   const lines: string[] = [];
@@ -610,6 +745,22 @@ function report(
       });
     }
   }
+  for (const t of topLists) {
+    for (const [query, { p99 }] of Object.entries(t.queries)) {
+      checks.push({
+        what: `GET /interactions?${query} at ${fmt(t.tracked)} resources, ${t.store}: p99`,
+        measured: `${p99} ms`,
+        target: '≤ 50 ms',
+        met: p99 <= 50,
+      });
+    }
+    checks.push({
+      what: `GET /health under ${TOP_LIST_CLIENTS} top-list clients, ${t.store}: p99`,
+      measured: `${t.health.p99} ms`,
+      target: '≤ 50 ms',
+      met: t.health.p99 <= 50,
+    });
+  }
   let failures = 0;
   for (const target of list.filter((t) => t.kind === 'lapse')) {
     for (const workload of WORKLOADS.filter((w) => w.expectsSuccess)) {
@@ -617,6 +768,7 @@ function report(
       if (f) failures += f.errors + f.timeouts + f.non2xx;
     }
   }
+  for (const t of topLists) failures += t.failures;
   checks.push({
     what: 'errors and non-2xx where success is expected',
     measured: fmt(failures),
@@ -624,12 +776,27 @@ function report(
     met: failures === 0,
   });
 
+  const topListLines: string[] = [];
+  if (topLists.length > 0) {
+    topListLines.push(
+      `| store (${topLists[0].adapter}) | query | p50 | p99 | /health p50 | /health p99 | /health max |`,
+    );
+    topListLines.push('|---|---|--:|--:|--:|--:|--:|');
+    for (const t of topLists) {
+      for (const [query, { p50, p99 }] of Object.entries(t.queries)) {
+        topListLines.push(
+          `| ${t.store} | \`?${query}\` | ${p50} ms | ${p99} ms | ${t.health.p50} ms | ${t.health.p99} ms | ${t.health.max} ms |`,
+        );
+      }
+    }
+  }
   const checkLines = ['| target | measured | goal | met |', '|---|--:|--:|:-:|'];
   for (const c of checks)
     checkLines.push(`| ${c.what} | ${c.measured} | ${c.target} | ${c.met ? 'yes' : '**no**'} |`);
   return {
     table: lines.join('\n'),
     scale: scaleLines.join('\n'),
+    topLists: topListLines.join('\n'),
     checks: checkLines.join('\n'),
     checkList: checks,
   };
@@ -657,6 +824,7 @@ interface Saved {
   runs: Record<string, Figures[]>;
   scale: ScaleFigures[];
   plainMap?: MapWeight;
+  topLists?: TopListFigures[];
   checks: Check[];
 }
 
@@ -679,7 +847,13 @@ function render(saved: Omit<Saved, 'checks'>): Rendered {
   const list = targets(true).filter((target) =>
     WORKLOADS.some((workload) => medians.has(`${target.id}/${workload.name}`)),
   );
-  const { table, scale, checks, checkList } = report(list, medians, saved.scale, saved.plainMap);
+  const { table, scale, topLists, checks, checkList } = report(
+    list,
+    medians,
+    saved.scale,
+    saved.plainMap,
+    saved.topLists,
+  );
   const measured =
     `Measured on ${m.date}: ${m.cpu}, ${m.cores} cores, ${m.memory}, Node.js ${m.node}; ` +
     `load generator (autocannon, ${settings.connections} connections) on the same machine` +
@@ -693,6 +867,17 @@ function render(saved: Omit<Saved, 'checks'>): Rendered {
     table,
     ...(scale
       ? ['', `### ${fmt(SMALL_ENTRIES)} entries against ${fmt(saved.scale[0].entries)}`, '', scale]
+      : []),
+    ...(topLists
+      ? [
+          '',
+          `### Windowed top lists at ${fmt(saved.topLists?.[0]?.tracked ?? TRACKED)} tracked resources`,
+          '',
+          `Each resource had an interaction in the last hour (20 heavy hitters more); ${TOP_LIST_REQUESTS} ` +
+            `sequential requests per query, then \`/health\` polled while ${TOP_LIST_CLIENTS} clients ask for both lists.`,
+          '',
+          topLists,
+        ]
       : []),
     '',
     '### Target checks',
@@ -799,6 +984,7 @@ function quickReport(medians: Map<string, Figures>, list: Target[]): void {
 
 async function main(): Promise<void> {
   if (REPORT_ONLY) return reportOnly();
+  if (ONLY === 'top-lists') return topListsOnly();
   if (!existsSync(join(ROOT, 'dist', 'main.js')))
     throw new Error('dist/main.js is missing: run `npm run build`');
   const redisBinary = findRedisServer();
@@ -816,6 +1002,7 @@ async function main(): Promise<void> {
       if (redis) scale.push(await scaleRun('redis'));
       mapBytes = await plainMapBytesPerEntry();
     }
+    const topLists = await topListRuns(redis !== undefined);
     const measured: Omit<Saved, 'checks'> = {
       machine: machine(),
       settings: {
@@ -828,6 +1015,7 @@ async function main(): Promise<void> {
       runs: Object.fromEntries(runs),
       scale,
       plainMap: mapBytes,
+      topLists,
     };
     const rendered = render(measured);
     const saved: Saved = { ...measured, checks: rendered.checks };

@@ -4,6 +4,7 @@ import {
   bucketOf,
   bucketRange,
   bucketStarts,
+  coveringBuckets,
   DEFAULT_RETENTION,
   formatDuration,
   INTERVAL_MS,
@@ -200,6 +201,52 @@ describe('time buckets', () => {
         count: 30 * 24 + 1,
       });
       expect(windowRange(NOW - 31 * DAY, NOW, DEFAULT_RETENTION)).toBeUndefined();
+    });
+  });
+
+  describe('coveringBuckets', () => {
+    const minutes = (first: number, count: number) => ({
+      interval: 'minute' as const,
+      first,
+      count,
+    });
+
+    it('reads a day of minutes as its edge minutes and its whole hours', () => {
+      // since=-24h at 08:30:15: 07:30 yesterday to 08:30 today, 1441 minutes.
+      const buckets = coveringBuckets(minutes(at(8, 30) - DAY, 1441), NOW, DEFAULT_RETENTION);
+
+      expect(buckets).toHaveLength(30 + 23 + 31);
+      expect(buckets.slice(0, 30).every(({ interval }) => interval === 'minute')).toBe(true);
+      expect(buckets[30]).toStrictEqual({ interval: 'hour', start: at(8, 0) - DAY + HOUR });
+      expect(buckets[52]).toStrictEqual({ interval: 'hour', start: at(7, 0) });
+      expect(buckets[53]).toStrictEqual({ interval: 'minute', start: at(8, 0) });
+      expect(buckets[83]).toStrictEqual({ interval: 'minute', start: at(8, 30) });
+      // Every minute of the range is covered once.
+      const covered = buckets.reduce((sum, { interval }) => sum + INTERVAL_MS[interval], 0);
+      expect(covered).toBe(1441 * MINUTE);
+    });
+
+    it('keeps minutes where an hour is not whole, and an hour range as hours', () => {
+      expect(coveringBuckets(minutes(at(7, 0), 60), NOW, DEFAULT_RETENTION)).toStrictEqual([
+        { interval: 'hour', start: at(7, 0) },
+      ]);
+      expect(coveringBuckets(minutes(at(7, 0), 59), NOW, DEFAULT_RETENTION)).toHaveLength(59);
+      expect(
+        coveringBuckets({ interval: 'hour', first: at(6, 0), count: 3 }, NOW, DEFAULT_RETENTION),
+      ).toStrictEqual([
+        { interval: 'hour', start: at(6, 0) },
+        { interval: 'hour', start: at(7, 0) },
+        { interval: 'hour', start: at(8, 0) },
+      ]);
+    });
+
+    it('leaves out buckets past their retention, and reads no hour whose minutes are gone', () => {
+      // Minutes kept from 08:20; the range starts at 07:00.
+      const buckets = coveringBuckets(minutes(at(7, 0), 91), NOW, SMALL);
+
+      expect(buckets[0]).toStrictEqual({ interval: 'minute', start: at(8, 20) });
+      expect(buckets).toHaveLength(11);
+      expect(coveringBuckets(minutes(at(7, 0), 10), NOW, SMALL)).toStrictEqual([]);
     });
   });
 

@@ -42,6 +42,47 @@ export function bucketStarts({ interval, first, count }: BucketRange): number[] 
   return Array.from({ length: count }, (_, i) => first + i * size);
 }
 
+/** One bucket: its interval and start (epoch ms). */
+export interface BucketRef {
+  interval: BucketInterval;
+  start: number;
+}
+
+/**
+ * The fewest kept buckets whose counts add up to those of `range`: in a
+ * minute range, each whole hour whose minutes are all kept is read as its
+ * hour bucket (which counts exactly what its minutes do), the rest as minutes.
+ * A day of minutes is then at most 59 + 24 + 59 buckets instead of 1441.
+ * Buckets past their retention are left out: they count as zero.
+ */
+export function coveringBuckets(
+  range: BucketRange,
+  now: number,
+  retention: BucketRetention,
+): BucketRef[] {
+  const size = INTERVAL_MS[range.interval];
+  const hour = INTERVAL_MS.hour;
+  const end = range.first + range.count * size;
+  const oldestHour = oldestKept(now, 'hour', retention);
+  const buckets: BucketRef[] = [];
+  let start = Math.max(range.first, oldestKept(now, range.interval, retention));
+  while (start < end) {
+    if (
+      range.interval === 'minute' &&
+      start % hour === 0 &&
+      start + hour <= end &&
+      start >= oldestHour
+    ) {
+      buckets.push({ interval: 'hour', start });
+      start += hour;
+    } else {
+      buckets.push({ interval: range.interval, start });
+      start += size;
+    }
+  }
+  return buckets;
+}
+
 /** Oldest bucket start still kept at `now`. */
 export function oldestKept(
   now: number,

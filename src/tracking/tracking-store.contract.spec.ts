@@ -537,6 +537,65 @@ export function describeTrackingStore(
         );
       });
 
+      it('finds the leaders of a window busier than a bucket keeps, each with its exact count', async () => {
+        // 1,500 resources in one minute: more than the 1,000 leaders a bucket keeps.
+        const m = M - MINUTE;
+        for (let i = 0; i < 1500; i += 100) {
+          await Promise.all(
+            Array.from({ length: 100 }, (_, j) =>
+              store.record(`r${String(i + j).padStart(4, '0')}`, 'view', m + j),
+            ),
+          );
+        }
+        for (let n = 0; n < 3; n++) await store.record('z-hot', 'view', m + 200 + n);
+        await store.record('z-hot', 'view', M - 2 * MINUTE);
+        await store.record('z-hot', 'click', M - 3 * MINUTE);
+        // One interaction per minute: tied with 1,500 others in the busy minute, where its id
+        // ranks it last, so that bucket's leaders leave it out; its total is still exact.
+        for (const at of [M - 3 * MINUTE + 1, M - 2 * MINUTE + 1, m + 300]) {
+          await store.record('z-spread', 'view', at);
+        }
+        const window = minutes(M - 3 * MINUTE, 4);
+
+        expect(await store.topWithin(window, 4)).toStrictEqual([
+          { resourceId: 'z-hot', total: 5, lastAt: m + 202 },
+          { resourceId: 'z-spread', total: 3, lastAt: m + 300 },
+          { resourceId: 'r0000', total: 1, lastAt: m },
+          { resourceId: 'r0001', total: 1, lastAt: m + 1 },
+        ]);
+        // Read by its hour too (the hour holds every interaction above).
+        const byHour = await store.topWithin(hours(H - HOUR, 2), 2);
+        expect(byHour).toStrictEqual([
+          { resourceId: 'z-hot', total: 5, lastAt: m + 202 },
+          { resourceId: 'z-spread', total: 3, lastAt: m + 300 },
+        ]);
+      });
+
+      it('reads whole hours of a minute window from their hour buckets, with the same answer', async () => {
+        // Two hours and a bit of minutes: the middle hour is read as one hour bucket.
+        const first = H - 2 * HOUR - 5 * MINUTE;
+        const times = [first, first + 30 * MINUTE, H - HOUR - 1, H - HOUR, H - 1, M];
+        for (const [i, at] of times.entries()) {
+          await store.record(i % 2 ? 'odd' : 'even', 'view', at);
+          await store.record('all', 'view', at);
+        }
+        const window = minutes(first, (M - first) / MINUTE + 1);
+
+        expect(
+          (await store.topWithin(window, 10)).map(({ resourceId, total }) => [resourceId, total]),
+        ).toStrictEqual([
+          ['all', 6],
+          ['even', 3],
+          ['odd', 3],
+        ]);
+        // Without the first five minutes (and the interaction in them).
+        expect(
+          (await store.topWithin(minutes(first + 5 * MINUTE, (M - first) / MINUTE - 4), 1)).map(
+            ({ resourceId, total }) => [resourceId, total],
+          ),
+        ).toStrictEqual([['all', 5]]);
+      });
+
       it('keeps counting exactly under 300 concurrent records', async () => {
         // Each (bucket, resource) pair gets 50 interactions, 25 of each type.
         await Promise.all(
@@ -830,6 +889,39 @@ if (redisBinary) {
         { resourceId: 'a', total: 2, lastAt: M - MINUTE },
       ]);
       expect(await store.activity(range)).toStrictEqual([1, 1, 0]);
+    });
+
+    it('keeps at most 1,000 resources in any sorted set of a bucket, whatever the number tracked', async () => {
+      const namespace = uniqueNamespace();
+      const store = new RedisTrackingStore(connection, {
+        namespace,
+        maxResources: UNBOUNDED,
+        retention: DEFAULT_RETENTION,
+      });
+      const M = startOf(Date.now(), 'minute');
+      for (let i = 0; i < 1200; i += 200) {
+        await Promise.all(
+          Array.from({ length: 200 }, (_, j) => store.record(`r${i + j}`, 'view', M - MINUTE)),
+        );
+      }
+      const sizes: Record<string, number> = {};
+      for await (const keys of connection.client.scanIterator({
+        MATCH: `${namespace}:tracking:*`,
+        TYPE: 'zset',
+      })) {
+        for (const key of keys) sizes[key] = await connection.client.zCard(key);
+      }
+
+      // All-time rankings hold every resource; a bucket's sets stay bounded.
+      const perBucket = Object.entries(sizes).filter(
+        ([key]) => !/:tracking:(totals|activity)$/.test(key),
+      );
+      expect(perBucket.length).toBeGreaterThan(0);
+      expect(perBucket.every(([, size]) => size <= 1000)).toBe(true);
+      expect(await store.topWithin(minutes(M - MINUTE, 2), 2)).toStrictEqual([
+        { resourceId: 'r0', total: 1, lastAt: M - MINUTE },
+        { resourceId: 'r1', total: 1, lastAt: M - MINUTE },
+      ]);
     });
 
     describe('answers as the memory store does (fast-check)', () => {

@@ -5,11 +5,19 @@ import {
   BUCKET_INTERVALS,
   bucketOf,
   bucketStarts,
-  INTERVAL_MS,
+  coveringBuckets,
   oldestKept,
 } from '../../time-series/time-buckets';
-import type { BucketInterval, BucketRange, BucketRetention } from '../../time-series/time-buckets';
+import type {
+  BucketInterval,
+  BucketRange,
+  BucketRef,
+  BucketRetention,
+} from '../../time-series/time-buckets';
 import { compareUtf8, takeSmallest } from '../../common/utf8-order';
+import { BUCKET_LEADERS, topOfWindow } from '../window-top';
+import type { Leader, ResourceLife, WindowSource } from '../window-top';
+import { BucketLeaders } from './bucket-leaders';
 import type {
   InteractionSummary,
   SeriesPoint,
@@ -23,6 +31,8 @@ interface Counts {
 }
 
 interface Tally extends Counts {
+  /** The sequence number of its first interaction: tracked again after a drop, a resource has a new life. */
+  life: string;
   firstAt: number;
   lastAt: number;
   /** Per interval: bucket start → counts, in time order. */
@@ -42,12 +52,34 @@ export interface MemoryTrackingStoreOptions {
  * without yielding. Bounded by `maxResources`: the least recently active
  * resource is dropped first (reads do not count as activity), with its time
  * buckets. Buckets older than their retention are dropped as new ones start
- * and by a periodic pass over idle resources.
+ * and by a periodic pass over idle resources. Each bucket also keeps its
+ * leaders ({@link BucketLeaders}), so that a windowed top list reads a
+ * bounded number of resources (see `topOfWindow`), never every tally.
  */
 export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
   private readonly tallies: LRUCache<string, Tally>;
   private readonly retention: BucketRetention;
   private readonly interactionsPerBucket: BucketedCounters<'interactions'>;
+  /** Per interval: bucket start → its leaders. */
+  private readonly leaders: Record<BucketInterval, Map<number, BucketLeaders>> = {
+    minute: new Map(),
+    hour: new Map(),
+  };
+  private readonly window: WindowSource = {
+    leaders: (buckets, depth) => Promise.resolve(buckets.map((b) => this.leadersOf(b, depth))),
+    check: (resources) =>
+      Promise.resolve(
+        resources.map((resource) => {
+          const tally = this.current(resource);
+          if (!tally) return undefined;
+          let counts = 0;
+          for (const { interval, start } of resource.buckets) {
+            counts += tally.buckets[interval].get(start)?.total ?? 0;
+          }
+          return { lastAt: tally.lastAt, counts };
+        }),
+      ),
+  };
   private readonly pruneTimer: NodeJS.Timeout;
   private interactions = 0;
 
@@ -63,6 +95,7 @@ export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
     let tally = this.tallies.get(resourceId);
     if (!tally) {
       tally = {
+        life: String(this.interactions + 1),
         total: 0,
         byType: new Map(),
         firstAt: at,
@@ -82,6 +115,7 @@ export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
         dropBefore(buckets, oldestKept(at, interval, this.retention));
       }
       count(bucket, type);
+      this.leadersAt(interval, start, at).set(resourceId, tally.life, bucket.total);
     }
     tally.lastAt = Math.max(tally.lastAt, at);
     this.interactions += 1;
@@ -127,18 +161,7 @@ export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
   }
 
   topWithin(window: BucketRange, limit: number): Promise<TopResource[]> {
-    const from = Math.max(window.first, oldestKept(Date.now(), window.interval, this.retention));
-    const to = window.first + window.count * INTERVAL_MS[window.interval];
-    const rows = (function* (tallies: LRUCache<string, Tally>) {
-      for (const [resourceId, { buckets, lastAt }] of tallies.entries()) {
-        let total = 0;
-        for (const [start, bucket] of buckets[window.interval]) {
-          if (start >= from && start < to) total += bucket.total;
-        }
-        if (total > 0) yield { resourceId, total, lastAt };
-      }
-    })(this.tallies);
-    return Promise.resolve(takeSmallest(rows, limit, compareTop));
+    return topOfWindow(this.window, coveringBuckets(window, Date.now(), this.retention), limit);
   }
 
   activity(range: BucketRange): Promise<number[]> {
@@ -159,6 +182,28 @@ export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
     for (const tally of this.tallies.values()) {
       for (const [interval, start] of oldest) dropBefore(tally.buckets[interval], start);
     }
+    for (const [interval, start] of oldest) dropOlder(this.leaders[interval], start);
+  }
+
+  /** The leaders of a bucket, created (and those past their retention dropped) with it. */
+  private leadersAt(interval: BucketInterval, start: number, now: number): BucketLeaders {
+    let leaders = this.leaders[interval].get(start);
+    if (!leaders) {
+      leaders = new BucketLeaders(BUCKET_LEADERS);
+      this.leaders[interval].set(start, leaders);
+      dropOlder(this.leaders[interval], oldestKept(now, interval, this.retention));
+    }
+    return leaders;
+  }
+
+  private leadersOf({ interval, start }: BucketRef, depth: number): Leader[] {
+    return this.leaders[interval].get(start)?.top(depth) ?? [];
+  }
+
+  /** The tally of a resource if it is still tracked in that life. */
+  private current({ resourceId, life }: ResourceLife): Tally | undefined {
+    const tally = this.tallies.peek(resourceId);
+    return tally?.life === life ? tally : undefined;
   }
 }
 
@@ -173,6 +218,11 @@ function dropBefore(buckets: Map<number, Counts>, oldest: number): void {
     if (start >= oldest) break;
     buckets.delete(start);
   }
+}
+
+/** Drops the entries of a map keyed by bucket start that start before `oldest`, in any order. */
+function dropOlder(buckets: Map<number, unknown>, oldest: number): void {
+  for (const start of buckets.keys()) if (start < oldest) buckets.delete(start);
 }
 
 /** Highest total first; ties by id in UTF-8 byte order, as Redis orders them. */

@@ -13,11 +13,16 @@ import { RedisScript } from '../../redis/redis-script';
  * also the activity sequence, so "least recent" never ties.
  *
  * It also counts the interaction in its minute and hour buckets (see
- * {@link RedisTrackingStore}), which expire on their own after their retention.
+ * {@link RedisTrackingStore}), which expire on their own after their retention,
+ * and keeps each bucket's leaders: a sorted set of at most `leaders` members
+ * `<id>\0<life>` scored by their negated count in the bucket. ZADD, then
+ * ZPOPMAX of the weakest beyond the bound: O(log leaders), whatever the
+ * number of resources.
  *
  * KEYS: totals, activity, interactions, resource hash
  * ARGV: resource id, type, now (ms), max resources, resource hash prefix,
- *       bucket prefix, then per interval (minute, hour): name, start, expire-at (ms)
+ *       bucket prefix, leaders per bucket,
+ *       then per interval (minute, hour): name, start, expire-at (ms)
  */
 export const RECORD_SCRIPT = new RedisScript(`
 local sequence = redis.call('INCR', KEYS[3])
@@ -27,21 +32,23 @@ redis.call('HSETNX', KEYS[4], 'firstAt', ARGV[3])
 -- The life of the resource: the sequence number of its first interaction, unique.
 redis.call('HSETNX', KEYS[4], 'life', sequence)
 local since = redis.call('HGET', KEYS[4], 'life')
-for i = 7, #ARGV, 3 do
+local bound = tonumber(ARGV[7])
+for i = 8, #ARGV, 3 do
   local interval, start, expireAt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
-  local ranking = ARGV[6] .. 'w:' .. interval .. ':' .. start
+  local leaders = ARGV[6] .. 'l:' .. interval .. ':' .. start
   local counts = ARGV[6] .. 's:' .. interval .. ':' .. start .. ':' .. ARGV[1]
   local all = ARGV[6] .. 'n:' .. interval .. ':' .. start
-  redis.call('ZINCRBY', ranking, -1, ARGV[1])
   -- Counts left in this bucket by an earlier life of the resource (dropped, then tracked again) go.
   if redis.call('HGET', counts, 'since') ~= since then
     redis.call('DEL', counts)
     redis.call('HSET', counts, 'since', since)
   end
-  redis.call('HINCRBY', counts, 'total', 1)
+  local count = redis.call('HINCRBY', counts, 'total', 1)
   redis.call('HINCRBY', counts, 't:' .. ARGV[2], 1)
   redis.call('INCR', all)
-  for _, key in ipairs({ ranking, counts, all }) do redis.call('PEXPIREAT', key, expireAt) end
+  redis.call('ZADD', leaders, -count, ARGV[1] .. '\\0' .. since)
+  if redis.call('ZCARD', leaders) > bound then redis.call('ZPOPMAX', leaders) end
+  for _, key in ipairs({ leaders, counts, all }) do redis.call('PEXPIREAT', key, expireAt) end
 end
 local lastAt = tonumber(redis.call('HGET', KEYS[4], 'lastAt') or '0')
 if tonumber(ARGV[3]) > lastAt then redis.call('HSET', KEYS[4], 'lastAt', ARGV[3]) end
@@ -99,67 +106,52 @@ return out
 `);
 
 /**
- * Candidates for the top of a window: the union of the window's bucket
- * rankings (ZUNIONSTORE, never a scan), read highest first. A resource no
- * longer tracked is skipped. One tracked again since the window began (so
- * some of its counts may predate its return) is counted afresh from its own
- * buckets. Reading stops once `limit` rows are known to beat every candidate
- * left, whose union count bounds their true count from above.
+ * The first leaders of some buckets, for a windowed top list.
  *
- * ARGV: bucket prefix, interval, first start, count, step, limit, resource hash prefix
- * Returns id, total, lastAt triples; the caller orders them and keeps `limit`.
+ * ARGV: leaders key prefix (`<ns>:tracking:l:`), how many per bucket, then
+ *       each bucket as `<interval>:<start>`
+ * Returns per bucket its flat member/score list, strongest first.
  */
-export const TOP_WITHIN_SCRIPT = new RedisScript(`
-local prefix, interval = ARGV[1], ARGV[2]
-local first, count, step, limit = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-if count <= 0 then return {} end
-local function start(i) return string.format('%d', first + i * step) end
-local union = prefix .. 'window-union'
-redis.call('DEL', union)
--- unpack() gives at most about 8000 values (7 days of minutes are 10081): union in batches.
-for i = 0, count - 1, 1000 do
-  local keys = { union }
-  for j = i, math.min(i + 999, count - 1) do
-    keys[#keys + 1] = prefix .. 'w:' .. interval .. ':' .. start(j)
-  end
-  redis.call('ZUNIONSTORE', union, #keys, unpack(keys))
+export const LEADERS_SCRIPT = new RedisScript(`
+local out = {}
+local last = tonumber(ARGV[2]) - 1
+for i = 3, #ARGV do
+  out[#out + 1] = redis.call('ZRANGE', ARGV[1] .. ARGV[i], 0, last, 'WITHSCORES')
 end
-local out, totals, offset = {}, {}, 0
-local done = false
-while not done do
-  local page = redis.call('ZRANGE', union, offset, offset + 199, 'WITHSCORES')
-  if #page == 0 then break end
-  offset = offset + 200
-  for i = 1, #page, 2 do
-    local id, bound = page[i], -tonumber(page[i + 1])
-    local above = 0
-    for _, total in ipairs(totals) do if total > bound then above = above + 1 end end
-    if above >= limit then
-      done = true
-      break
-    end
-    local resource = ARGV[7] .. id
-    local since = redis.call('HGET', resource, 'life')
-    if since then
-      local total = bound
-      if tonumber(redis.call('HGET', resource, 'firstAt')) >= first then
-        total = 0
-        for j = 0, count - 1 do
-          local key = prefix .. 's:' .. interval .. ':' .. start(j) .. ':' .. id
-          if redis.call('HGET', key, 'since') == since then
-            total = total + tonumber(redis.call('HGET', key, 'total') or '0')
-          end
-        end
-      end
-      if total > 0 then
-        totals[#totals + 1] = total
-        out[#out + 1] = id
-        out[#out + 1] = total
-        out[#out + 1] = redis.call('HGET', resource, 'lastAt') or '0'
-      end
-    end
-  end
-end
-redis.call('DEL', union)
 return out
 `);
+
+/**
+ * Checks candidates of a windowed top list: is each still tracked in the
+ * same life, when was it last active, and what are its counts in the given
+ * buckets (a count belongs to the resource as it is now only if the
+ * bucket's `since` is its life).
+ *
+ * ARGV: resource hash prefix, counts key prefix (`<ns>:tracking:s:`), then per
+ *       resource: id, life, how many buckets, and each as `<interval>:<start>`
+ * Returns per resource its last interaction (-1 when gone) and the sum of its counts.
+ */
+export const CHECK_SCRIPT = new RedisScript(`
+local out = {}
+local i = 3
+while i <= #ARGV do
+  local id, life, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  local resource = redis.call('HMGET', ARGV[1] .. id, 'life', 'lastAt')
+  local sum = 0
+  if resource[1] == life then
+    for j = i + 3, i + 2 + count do
+      local fields = redis.call('HMGET', ARGV[2] .. ARGV[j] .. ':' .. id, 'since', 'total')
+      if fields[1] == life then sum = sum + tonumber(fields[2]) end
+    end
+    out[#out + 1] = resource[2]
+  else
+    out[#out + 1] = '-1'
+  end
+  out[#out + 1] = sum
+  i = i + 3 + count
+end
+return out
+`);
+
+/** Most keys one run of {@link LEADERS_SCRIPT} or {@link CHECK_SCRIPT} reads, so each run is short. */
+export const KEYS_PER_SCRIPT = 1000;

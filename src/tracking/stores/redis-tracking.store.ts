@@ -4,11 +4,13 @@ import {
   bucketExpiry,
   bucketOf,
   bucketStarts,
+  coveringBuckets,
   INTERVAL_MS,
   oldestKept,
 } from '../../time-series/time-buckets';
 import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
-import { compareUtf8, takeSmallest } from '../../common/utf8-order';
+import { BUCKET_LEADERS, parseLeaderMember, topOfWindow } from '../window-top';
+import type { Leader, WindowSource } from '../window-top';
 import type {
   InteractionSummary,
   SeriesPoint,
@@ -16,10 +18,12 @@ import type {
   TrackingStore,
 } from '../tracking-store';
 import {
+  CHECK_SCRIPT,
+  KEYS_PER_SCRIPT,
+  LEADERS_SCRIPT,
   RECORD_SCRIPT,
   SERIES_SCRIPT,
   TOP_SCRIPT,
-  TOP_WITHIN_SCRIPT,
 } from './redis-tracking.scripts';
 
 /** Settings of {@link RedisTrackingStore}. */
@@ -36,10 +40,15 @@ export interface RedisTrackingStoreOptions {
  * Keys: `<ns>:tracking:totals`, `<ns>:tracking:activity` (sorted sets),
  * `<ns>:tracking:interactions` (counter), `<ns>:tracking:r:<id>` (hash per
  * resource), and per bucket (`<i>` is `minute` or `hour`, `<t>` its start),
- * each expiring after its retention: `<ns>:tracking:w:<i>:<t>` (ranking, a
- * sorted set of negated counts), `<ns>:tracking:s:<i>:<t>:<id>` (a resource's
- * counts by type) and `<ns>:tracking:n:<i>:<t>` (all interactions).
+ * each expiring after its retention: `<ns>:tracking:l:<i>:<t>` (its leaders,
+ * a sorted set of at most `BUCKET_LEADERS` members `<id>\0<life>` scored by
+ * negated counts), `<ns>:tracking:s:<i>:<t>:<id>` (a resource's counts by
+ * type) and `<ns>:tracking:n:<i>:<t>` (all interactions).
  * Bucket keys are derived inside the scripts: one Redis, not a Cluster.
+ *
+ * A windowed top list runs no script: bounded reads of the leaders of the
+ * window's buckets, then of a few resources (see `topOfWindow`), sent
+ * together as small commands that other clients' commands interleave with.
  */
 export class RedisTrackingStore implements TrackingStore {
   private readonly totalsKey: string;
@@ -49,6 +58,67 @@ export class RedisTrackingStore implements TrackingStore {
   private readonly bucketPrefix: string;
   private readonly maxResources: number;
   private readonly retention: BucketRetention;
+  private readonly window: WindowSource = {
+    leaders: async (buckets, depth) => {
+      // A few buckets per run, so that each run reads about KEYS_PER_SCRIPT entries at most.
+      const perRun = Math.max(1, Math.floor(KEYS_PER_SCRIPT / depth));
+      const runs = await this.connection.run((client) =>
+        Promise.all(
+          chunk(buckets, perRun).map(
+            (some) =>
+              LEADERS_SCRIPT.evaluate(client, {
+                keys: [],
+                arguments: [
+                  `${this.bucketPrefix}l:`,
+                  String(depth),
+                  ...some.map(({ interval, start }) => `${interval}:${start}`),
+                ],
+              }) as Promise<string[][]>,
+          ),
+        ),
+      );
+      return runs.flat().map((flat) => {
+        const leaders: Leader[] = [];
+        for (let i = 0; i < flat.length; i += 2) {
+          leaders.push(parseLeaderMember(flat[i], -Number(flat[i + 1])));
+        }
+        return leaders;
+      });
+    },
+    check: async (resources) => {
+      const runs: string[][] = [[]];
+      let keys = 0;
+      for (const { resourceId, life, buckets } of resources) {
+        if (keys > 0 && keys + buckets.length + 1 > KEYS_PER_SCRIPT) {
+          runs.push([]);
+          keys = 0;
+        }
+        keys += buckets.length + 1;
+        runs[runs.length - 1].push(
+          resourceId,
+          life,
+          String(buckets.length),
+          ...buckets.map(({ interval, start }) => `${interval}:${start}`),
+        );
+      }
+      const replies = await this.connection.run((client) =>
+        Promise.all(
+          runs.map(
+            (run) =>
+              CHECK_SCRIPT.evaluate(client, {
+                keys: [],
+                arguments: [this.resourcePrefix, `${this.bucketPrefix}s:`, ...run],
+              }) as Promise<Array<string | number>>,
+          ),
+        ),
+      );
+      const flat = replies.flat();
+      return resources.map((_, i) => {
+        const lastAt = Number(flat[2 * i]);
+        return lastAt < 0 ? undefined : { lastAt, counts: Number(flat[2 * i + 1]) };
+      });
+    },
+  };
 
   constructor(
     private readonly connection: RedisConnection,
@@ -79,6 +149,7 @@ export class RedisTrackingStore implements TrackingStore {
           String(this.maxResources),
           this.resourcePrefix,
           this.bucketPrefix,
+          String(BUCKET_LEADERS),
           ...BUCKET_INTERVALS.flatMap((interval) => {
             const start = bucketOf(at, interval);
             return [interval, String(start), String(bucketExpiry(start, interval, this.retention))];
@@ -142,22 +213,8 @@ export class RedisTrackingStore implements TrackingStore {
     return bucketStarts(range).map((t, i) => ({ t, ...countsOf(buckets[i - skipped] ?? []) }));
   }
 
-  async topWithin(window: BucketRange, limit: number): Promise<TopResource[]> {
-    const flat = (await this.connection.run((client) =>
-      TOP_WITHIN_SCRIPT.evaluate(client, {
-        keys: [],
-        arguments: [...this.rangeArguments(window), String(limit), this.resourcePrefix],
-      }),
-    )) as Array<string | number>;
-    const rows: TopResource[] = [];
-    for (let i = 0; i < flat.length; i += 3) {
-      rows.push({
-        resourceId: String(flat[i]),
-        total: Number(flat[i + 1]),
-        lastAt: Number(flat[i + 2]),
-      });
-    }
-    return takeSmallest(rows, limit, compareTop);
+  topWithin(window: BucketRange, limit: number): Promise<TopResource[]> {
+    return topOfWindow(this.window, coveringBuckets(window, Date.now(), this.retention), limit);
   }
 
   async activity(range: BucketRange): Promise<number[]> {
@@ -208,7 +265,9 @@ function countsOf(fields: string[]): Omit<SeriesPoint, 't'> {
   return { total, byType };
 }
 
-/** Highest total first; ties by id in UTF-8 byte order. */
-function compareTop(a: TopResource, b: TopResource): number {
-  return b.total - a.total || compareUtf8(a.resourceId, b.resourceId);
+/** `items` in runs of at most `size`. */
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const runs: T[][] = [];
+  for (let i = 0; i < items.length; i += size) runs.push(items.slice(i, i + size));
+  return runs;
 }
