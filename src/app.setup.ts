@@ -9,6 +9,7 @@ import { securityHeaders } from './security/security-headers';
 import { JsonValidationPipe } from './validation/json-validation.pipe';
 import type { LapseConfig } from './config/lapse.config';
 import { configureHttpAdapter } from './http/http-adapter';
+import type { HttpConnections } from './http/connections';
 import { COMPAT_CLIENT_ERROR_BODIES } from './compat/compat-responses';
 
 /** Response headers a browser client may read across origins. */
@@ -26,11 +27,12 @@ const EXPOSED_HEADERS = [
 /**
  * Everything applied to the application between its creation and `listen`,
  * shared by `main.ts` and the tests so that both run the same app (only the
- * process-level shutdown hooks are left to `main.ts`).
+ * process-level shutdown hooks are left to `main.ts`, which drains the
+ * returned connections on a signal).
  * The application must be created with `{ bodyParser: false }` on the
  * adapter from `createHttpAdapter`.
  */
-export function configureApp(app: INestApplication, config: LapseConfig): void {
+export function configureApp(app: INestApplication, config: LapseConfig): HttpConnections {
   // First, so that every request is timed, logged and given its headers,
   // even one whose body the parser then rejects.
   const logger = app.get(AppLogger);
@@ -42,7 +44,7 @@ export function configureApp(app: INestApplication, config: LapseConfig): void {
       metrics.observeRequest(request);
     },
   });
-  configureHttpAdapter(app, config);
+  const connections = configureHttpAdapter(app, config);
   if (config.security.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.security.corsOrigins,
@@ -57,6 +59,7 @@ export function configureApp(app: INestApplication, config: LapseConfig): void {
     new AllExceptionsFilter(app.get(HttpAdapterHost), COMPAT_CLIENT_ERROR_BODIES),
   );
   setUpSwagger(app);
+  return connections;
 }
 
 /** Swagger UI at `/docs`, the OpenAPI document at `/docs-json`. */

@@ -29,16 +29,19 @@ async function bootstrap(): Promise<void> {
     bufferLogs: true,
   });
   app.useLogger(app.get(AppLogger));
-  configureApp(app, config);
-  // On SIGTERM/SIGINT: stop listening, let in-flight requests finish (for up
-  // to SHUTDOWN_TIMEOUT_MS), close the stores, then exit 0 (Nest's default
-  // would re-raise the signal).
+  const connections = configureApp(app, config);
+  // On SIGTERM/SIGINT: stop listening, close idle connections, let in-flight
+  // requests finish (answered with `Connection: close`, for up to
+  // SHUTDOWN_TIMEOUT_MS), close the stores, then exit 0 (Nest's default would
+  // re-raise the signal).
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.log(`${signal} received: finishing in-flight requests, then exiting`);
+      connections.drain(config.shutdownTimeoutMs);
       setTimeout(() => {
         logger.error(`Requests still running after ${config.shutdownTimeoutMs} ms: exiting anyway`);
+        connections.closeAll();
         process.exit(1);
       }, config.shutdownTimeoutMs).unref();
     });

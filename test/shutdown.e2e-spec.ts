@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest } from 'node:http';
+import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import {
   freePort,
   isRunning,
@@ -8,8 +10,9 @@ import {
   within,
 } from './helpers/server-process';
 import type { ServerProcess } from './helpers/server-process';
+import { RedisServer, findRedisServer } from './helpers/redis-server';
 import { storeTargets } from './helpers/stores';
-import { sleep } from './helpers/time';
+import { eventually, sleep } from './helpers/time';
 
 // Whole processes are started and stopped: more than Jest's default 5 s per test.
 jest.setTimeout(30_000);
@@ -121,6 +124,40 @@ function slowPut(port: number, id: string): SlowRequest {
     finish: () => req?.end(payload.subarray(half)),
     done,
   };
+}
+
+/** A raw keep-alive connection: what the server sent on it, and when the server closed it. */
+interface RawConnection {
+  socket: Socket;
+  /** Everything received so far. */
+  received: () => string;
+  /** Resolves `Date.now()` when the server closes the connection. */
+  closedAt: Promise<number>;
+}
+
+async function rawConnection(port: number): Promise<RawConnection> {
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const opened = connect(port, '127.0.0.1', () => resolve(opened));
+    opened.once('error', reject);
+  });
+  let text = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => (text += chunk));
+  socket.on('error', () => undefined);
+  const closedAt = new Promise<number>((resolve) =>
+    socket.once('close', () => resolve(Date.now())),
+  );
+  return { socket, received: () => text, closedAt };
+}
+
+/** A PUT as raw HTTP/1.1 text, split in two: the head with half the body, and the rest. */
+function splitPut(id: string): [string, string] {
+  const body = JSON.stringify({ data: { id, padding: 'x'.repeat(64) } });
+  const text =
+    `PUT /resources/${id} HTTP/1.1\r\nHost: lapse.test\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${body.length}\r\n\r\n${body}`;
+  const cut = text.length - Math.floor(body.length / 2);
+  return [text.slice(0, cut), text.slice(cut)];
 }
 
 describe.each(storeTargets)('graceful shutdown ($name store)', ({ env }) => {
@@ -249,19 +286,114 @@ describe.each(storeTargets)('graceful shutdown ($name store)', ({ env }) => {
     expect(cutOff).toEqual([]);
   });
 
-  it('exits anyway once SHUTDOWN_TIMEOUT_MS has passed with a request still running', async () => {
-    const { server, port } = await start({ SHUTDOWN_TIMEOUT_MS: '500' });
-    const stuck = slowPut(port, 'never-finished');
-    await stuck.started;
+  it('closes idle connections at once, answers requests in flight with Connection: close, and cuts a stalled body', async () => {
+    // SHUTDOWN_TIMEOUT_MS is 10 s (its default); a body has 2 s to arrive.
+    const { server, port } = await start({ REQUEST_TIMEOUT_MS: '2000' });
+    // A keep-alive connection that served one request and is now idle.
+    const idle = await rawConnection(port);
+    idle.socket.write('GET /health HTTP/1.1\r\nHost: lapse.test\r\n\r\n');
+    await eventually(
+      () => expect(idle.received()).toMatch(/^HTTP\/1\.1 200 [^]*keep-alive/i),
+      5000,
+    );
+    // A connection whose request never sends the rest of its body.
+    const stalled = await rawConnection(port);
+    stalled.socket.write(splitPut('stalled')[0]);
+    // Requests in flight on keep-alive connections: their bodies arrive after the signal.
+    const inFlight = await Promise.all(
+      Array.from({ length: 10 }, async (_, n) => {
+        const connection = await rawConnection(port);
+        const [head, rest] = splitPut(`in-flight-${n}`);
+        connection.socket.write(head);
+        return { connection, rest };
+      }),
+    );
+    await sleep(300); // the server has read every head
+
+    const signalledAt = Date.now();
+    expect(server.child.kill('SIGTERM')).toBe(true);
+    await sleep(200);
+    for (const { connection, rest } of inFlight) connection.socket.write(rest);
+
+    // Idle: closed at once, nothing more sent on it.
+    expect((await idle.closedAt) - signalledAt).toBeLessThan(1000);
+    expect(idle.received()).not.toMatch(/^HTTP\/1\.1 200 [^]*HTTP\/1\.1/);
+    // In flight: answered, told the connection closes, and closed.
+    for (const { connection } of inFlight) {
+      await within(connection.closedAt, 5000, () => `Still open:\n${connection.received()}`);
+      expect(connection.received()).toMatch(/^HTTP\/1\.1 201 Created\r\n/);
+      expect(connection.received()).toMatch(/\r\nConnection: close\r\n/i);
+      expect(connection.received()).not.toMatch(/keep-alive/i);
+    }
+    // Stalled: 408 and closed once its 2 s are up.
+    const stalledClosedAfter = (await stalled.closedAt) - signalledAt;
+    expect(stalled.received()).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+    expect(stalledClosedAfter).toBeGreaterThanOrEqual(1900);
+    expect(stalledClosedAfter).toBeLessThan(4000);
+
+    const exit = await within(server.exited, 5000, () => `No exit:\n${server.output()}`);
+    expect(exit).toStrictEqual({ code: 0, signal: null });
+    expect(Date.now() - signalledAt).toBeLessThan(5000);
+  });
+
+  it('gives a stalled body at most half of SHUTDOWN_TIMEOUT_MS, so the process still exits 0', async () => {
+    // The request timeout (30 s by default) is longer than the shutdown.
+    const { server, port } = await start({ SHUTDOWN_TIMEOUT_MS: '2000' });
+    const stalled = await rawConnection(port);
+    stalled.socket.write(splitPut('stalled')[0]);
     await sleep(300);
 
     const { exit, tookMs } = await terminate(server, 5000);
 
-    expect(exit).toStrictEqual({ code: 1, signal: null });
-    expect(tookMs).toBeGreaterThanOrEqual(450);
+    expect(exit).toStrictEqual({ code: 0, signal: null });
+    expect(tookMs).toBeGreaterThanOrEqual(950);
     expect(tookMs).toBeLessThan(2000);
-    expect(server.output()).toContain('Requests still running after 500 ms: exiting anyway');
-    const outcome = await stuck.done;
-    expect(outcome.status).toBeUndefined();
+    expect(stalled.received()).toBe('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n');
+  });
+});
+
+// A handler that is still running: a write waiting on a frozen Redis of the test's own.
+const describeWithRedis = findRedisServer() ? describe : describe.skip;
+
+describeWithRedis('graceful shutdown with a request still running', () => {
+  const processes = serverProcessSuite('shutdown-stuck');
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await RedisServer.start({ durable: false });
+  });
+  afterAll(async () => {
+    await redis.stop();
+  });
+
+  it('exits 1 once SHUTDOWN_TIMEOUT_MS has passed, the connection closed', async () => {
+    const port = await freePort();
+    const server = processes.start({
+      CACHE_STORE: 'redis',
+      REDIS_URL: redis.url,
+      REDIS_TIMEOUT_MS: '60000',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SHUTDOWN_TIMEOUT_MS: '500',
+    });
+    await listeningLine(server, 20_000);
+    await send(port, 'GET', '/health/ready', 'ready');
+    redis.pause();
+    try {
+      const stuck = send(port, 'PUT', '/resources/stuck', 'stuck', { data: 1 });
+      await sleep(300);
+
+      const signalledAt = Date.now();
+      expect(server.child.kill('SIGTERM')).toBe(true);
+      const exit = await within(server.exited, 5000, () => `No exit:\n${server.output()}`);
+      const tookMs = Date.now() - signalledAt;
+
+      expect(exit).toStrictEqual({ code: 1, signal: null });
+      expect(tookMs).toBeGreaterThanOrEqual(450);
+      expect(tookMs).toBeLessThan(2000);
+      expect(server.output()).toContain('Requests still running after 500 ms: exiting anyway');
+      expect((await stuck).status).toBeUndefined();
+    } finally {
+      redis.resume();
+    }
   });
 });

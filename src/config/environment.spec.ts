@@ -11,6 +11,8 @@ const DEFAULTS = {
     adapter: 'fastify',
     bodyLimit: 1024 * 1024,
     cacheControlScope: 'private',
+    requestTimeoutMs: 30_000,
+    maxConnections: 10_000,
   },
   store: {
     kind: 'memory',
@@ -70,10 +72,19 @@ describe(validateEnvironment.name, () => {
       TRACKING_MAX_RESOURCES: '7',
       CACHE_CONTROL_SCOPE: 'public',
       BODY_LIMIT: '2048',
+      REQUEST_TIMEOUT_MS: '1500',
+      MAX_CONNECTIONS: '64',
     });
 
     expect(config).toMatchObject({
-      http: { port: 8080, host: '127.0.0.1', bodyLimit: 2048, cacheControlScope: 'public' },
+      http: {
+        port: 8080,
+        host: '127.0.0.1',
+        bodyLimit: 2048,
+        cacheControlScope: 'public',
+        requestTimeoutMs: 1500,
+        maxConnections: 64,
+      },
       store: {
         kind: 'redis',
         redisUrl: 'rediss://cache.internal:6380/2',
@@ -92,6 +103,16 @@ describe(validateEnvironment.name, () => {
     expect(env.CACHE_TTL).toBe(31_536_000);
   });
 
+  it('reads REQUEST_TIMEOUT_MS=0 and MAX_CONNECTIONS=0 as no limit, and takes their upper bounds', () => {
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: '0', MAX_CONNECTIONS: '0' }).http).toMatchObject({
+      requestTimeoutMs: 0,
+      maxConnections: 0,
+    });
+    expect(
+      loadConfig({ REQUEST_TIMEOUT_MS: '3600000', MAX_CONNECTIONS: '1000000' }).http,
+    ).toMatchObject({ requestTimeoutMs: 3_600_000, maxConnections: 1_000_000 });
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -102,6 +123,13 @@ describe(validateEnvironment.name, () => {
     ['TRACKING_MAX_RESOURCES', '-1'],
     ['BODY_LIMIT', 'lots'],
     ['BODY_LIMIT', '0'],
+    ['REQUEST_TIMEOUT_MS', '-1'],
+    ['REQUEST_TIMEOUT_MS', '30s'],
+    ['REQUEST_TIMEOUT_MS', '1.5'],
+    ['REQUEST_TIMEOUT_MS', '3600001'],
+    ['MAX_CONNECTIONS', '-5'],
+    ['MAX_CONNECTIONS', 'many'],
+    ['MAX_CONNECTIONS', '1000001'],
     ['CACHE_STORE', 'disk'],
     ['HTTP_ADAPTER', 'koa'],
     ['TRACKING_MINUTE_RETENTION', 'abc'],

@@ -196,6 +196,20 @@ export class Environment {
   /** Largest accepted request body, e.g. `1mb`, `512kb` or a number of bytes. */
   @IsByteSize()
   BODY_LIMIT = '1mb';
+
+  /** Longest time a request (headers and body) may take to arrive, in milliseconds; 0: no limit. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
+  REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Most client connections open at once; more are closed as they come. 0: no cap. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  MAX_CONNECTIONS = 10_000;
 }
 
 /**

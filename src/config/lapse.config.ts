@@ -14,6 +14,10 @@ export interface LapseConfig {
     bodyLimit: number;
     /** `Cache-Control` scope of cached resources. */
     cacheControlScope: 'public' | 'private';
+    /** Longest time a request (headers and body) may take to arrive, in ms; 0: no limit. */
+    requestTimeoutMs: number;
+    /** Most client connections open at once; 0: no cap. */
+    maxConnections: number;
   };
   store: {
     kind: 'memory' | 'redis';
@@ -62,6 +66,8 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       adapter: env.HTTP_ADAPTER,
       bodyLimit: parseBytes(env.BODY_LIMIT) ?? 0,
       cacheControlScope: env.CACHE_CONTROL_SCOPE,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      maxConnections: env.MAX_CONNECTIONS,
     },
     store: {
       kind: env.CACHE_STORE,

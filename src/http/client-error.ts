@@ -23,7 +23,12 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     return;
   }
   const status = STATUS_BY_CODE[error.code ?? ''] ?? 400;
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
+  // Closed once the answer is out, not left half-open until the client closes
+  // its side: a client that never does would keep the connection (and a
+  // shutdown waiting for it) forever.
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`, () =>
+    socket.destroy(),
+  );
 }
 
 /**

@@ -1,14 +1,17 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { json } from 'express';
+import type { RequestHandler } from 'express';
 import type { LapseConfig } from '../config/lapse.config';
 import { requestIdFor } from './request-id';
 import { answerClientError } from './client-error';
 import { DeferredBodyErrorGuard, deferBodyErrors } from './deferred-body-error';
-import { parseJsonBody } from './json-body';
+import { HttpConnections } from './connections';
+import { hasJsonBody, parseJsonBody, unsupportedBodyEncoding } from './json-body';
 
 /**
  * Everything that differs between the two HTTP adapters lives in src/http:
@@ -37,35 +40,61 @@ export async function createHttpAdapter(config: LapseConfig): Promise<AbstractHt
 }
 
 /**
+ * Express's JSON body parser, reading only what Fastify's reads (see
+ * `unsupportedBodyEncoding`): it would inflate compressed bodies and decode
+ * UTF-16 and UTF-32.
+ */
+function expressJsonBody(limit: number): RequestHandler {
+  const parse = json({ limit, inflate: false });
+  return (request, response, next) => {
+    const refused = hasJsonBody(request.headers)
+      ? unsupportedBodyEncoding(request.headers)
+      : undefined;
+    if (refused) {
+      next(refused);
+      return;
+    }
+    void parse(request, response, next);
+  };
+}
+
+/**
  * Applies the adapter-specific settings to an application created with
  * `{ bodyParser: false }` on the adapter from {@link createHttpAdapter}, so
- * that both adapters parse, trust and label requests alike.
+ * that both adapters parse, trust and label requests alike, and holds the
+ * server's connections alike (request order, timeout, cap; see
+ * {@link HttpConnections}), which it returns for the shutdown.
  */
-export function configureHttpAdapter(app: INestApplication, config: LapseConfig): void {
+export function configureHttpAdapter(app: INestApplication, config: LapseConfig): HttpConnections {
+  const connections = new HttpConnections(app.getHttpServer() as Server, config.http);
   if (config.http.adapter === 'express') {
     const express = app as NestExpressApplication;
-    express.use(deferBodyErrors(json({ limit: config.http.bodyLimit })));
+    express.use(deferBodyErrors(expressJsonBody(config.http.bodyLimit)));
     express.useGlobalGuards(new DeferredBodyErrorGuard());
     // Resources carry their own validators; Express's automatic weak ETags on
     // every other answer would only add work and differ from Fastify.
     express.set('etag', false);
     express.set('trust proxy', config.security.trustProxy);
-    return;
+    return connections;
   }
   const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
   // JSON bodies are parsed as Express's body parser does (see json-body.ts);
-  // other content types are left unread, as Express leaves them.
+  // other content types are left unread, as Express leaves them. Read as
+  // bytes: decoded as text while read, a body in another charset fails
+  // Fastify's length check before its charset could be named.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string' },
-    (_request, body, done) => {
-      try {
-        done(null, parseJsonBody(body as string));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    },
-  );
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const refused = unsupportedBodyEncoding(request.headers);
+    if (refused) {
+      done(refused, undefined);
+      return;
+    }
+    try {
+      done(null, parseJsonBody((body as Buffer).toString('utf8')));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  return connections;
 }

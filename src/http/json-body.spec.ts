@@ -1,4 +1,10 @@
-import { MalformedJsonError, parseJsonBody } from './json-body';
+import {
+  MalformedJsonError,
+  UnsupportedBodyEncodingError,
+  hasJsonBody,
+  parseJsonBody,
+  unsupportedBodyEncoding,
+} from './json-body';
 
 describe('parseJsonBody (body-parser rules for Fastify)', () => {
   it('reads an empty body as {}', () => {
@@ -32,4 +38,40 @@ describe('parseJsonBody (body-parser rules for Fastify)', () => {
       expect(thrown).toMatchObject({ status: 400, statusCode: 400, expose: true });
     },
   );
+});
+
+describe('unsupportedBodyEncoding', () => {
+  it.each([
+    {},
+    { 'content-type': 'application/json' },
+    { 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'identity' },
+    { 'content-type': 'application/json;charset="UTF-8"', 'content-encoding': ' Identity ' },
+  ])('reads %p', (headers) => {
+    expect(unsupportedBodyEncoding(headers)).toBeUndefined();
+  });
+
+  it.each([
+    [{ 'content-encoding': 'gzip' }, 'Content-Encoding "gzip"'],
+    [{ 'content-encoding': 'gzip, identity' }, 'Content-Encoding "gzip, identity"'],
+    [{ 'content-type': 'application/json; charset=latin1' }, 'Content-Type charset "latin1"'],
+    [{ 'content-type': 'application/json; charset=UTF-16' }, 'Content-Type charset "utf-16"'],
+  ])('refuses %p with a 415 naming the header', (headers, named) => {
+    const error = unsupportedBodyEncoding(headers);
+    expect(error).toBeInstanceOf(UnsupportedBodyEncodingError);
+    expect(error).toMatchObject({ status: 415, statusCode: 415, expose: true });
+    expect(error?.message).toContain(named);
+  });
+});
+
+describe('hasJsonBody (what Express parses as JSON)', () => {
+  it.each([
+    [{ 'content-type': 'application/json', 'content-length': '2' }, true],
+    [{ 'content-type': 'Application/JSON; charset=latin1', 'transfer-encoding': 'chunked' }, true],
+    [{ 'content-type': 'application/json', 'content-length': '0' }, true],
+    [{ 'content-type': 'application/json' }, false],
+    [{ 'content-type': 'text/plain', 'content-length': '2' }, false],
+    [{ 'content-length': '2' }, false],
+  ])('%p: %p', (headers, expected) => {
+    expect(hasJsonBody(headers)).toBe(expected);
+  });
 });

@@ -1,3 +1,5 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
 /** A request body that is not acceptable JSON: a 400 whose message may be shown. */
 export class MalformedJsonError extends Error {
   readonly status = 400;
@@ -27,4 +29,50 @@ export function parseJsonBody(text: string): unknown {
   } catch (error) {
     throw new MalformedJsonError((error as Error).message);
   }
+}
+
+/** A JSON body in an encoding or charset Lapse does not read: a 415 whose message may be shown. */
+export class UnsupportedBodyEncodingError extends Error {
+  readonly status = 415;
+  readonly statusCode = 415;
+  readonly expose = true;
+  readonly type = 'encoding.unsupported';
+}
+
+/** The parameter `charset` of a Content-Type, if it has one. */
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+
+/**
+ * Why a JSON body with these headers cannot be read, or `undefined` when it
+ * can. Both adapters read JSON bodies only uncompressed (no `Content-Encoding`,
+ * or `identity`) and in UTF-8 (no `charset`, or `utf-8`), which RFC 8259
+ * requires of JSON exchanged between systems.
+ */
+export function unsupportedBodyEncoding(headers: IncomingHttpHeaders): Error | undefined {
+  const encoding = headers['content-encoding']?.trim().toLowerCase();
+  if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+    return new UnsupportedBodyEncodingError(
+      `Content-Encoding ${JSON.stringify(encoding)} is not supported: send the body uncompressed`,
+    );
+  }
+  const charset = CHARSET.exec(headers['content-type'] ?? '')?.[1].toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8') {
+    return new UnsupportedBodyEncodingError(
+      `Content-Type charset ${JSON.stringify(charset)} is not supported: a JSON body must be UTF-8`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Whether Express's JSON body parser reads this request's body: one is
+ * announced (type-is's `hasBody`) and its media type is `application/json`.
+ */
+export function hasJsonBody(headers: IncomingHttpHeaders): boolean {
+  const type = headers['content-type'];
+  if (type === undefined) return false;
+  if (headers['transfer-encoding'] === undefined && headers['content-length'] === undefined) {
+    return false;
+  }
+  return type.split(';', 1)[0].trim().toLowerCase() === 'application/json';
 }
