@@ -17,3 +17,13 @@ export const MAX_TTL_SECONDS = 31_536_000;
  * answer 500 instead of 400.
  */
 export const MAX_NESTING_DEPTH = 512;
+
+/**
+ * Most messages a 400 lists; one more line says when others were left out.
+ * With {@link MAX_ERROR_MESSAGE_LENGTH}, it bounds the answer to a bad body,
+ * whatever the body holds.
+ */
+export const MAX_ERROR_MESSAGES = 10;
+
+/** Longest message of a 400, in characters (one naming a huge unknown property is cut). */
+export const MAX_ERROR_MESSAGE_LENGTH = 200;
