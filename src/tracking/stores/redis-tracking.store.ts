@@ -14,8 +14,11 @@ import type {
   SeriesPoint,
   TopResource,
   TrackingStore,
+  TypeBound,
 } from '../tracking-store';
+import { DEFAULT_TYPE_BOUND } from '../tracking-store';
 import {
+  ACCEPTS_TYPE_SCRIPT,
   RECORD_SCRIPT,
   SERIES_SCRIPT,
   TOP_SCRIPT,
@@ -26,6 +29,8 @@ import {
 export interface RedisTrackingStoreOptions {
   namespace: string;
   maxResources: number;
+  /** How many distinct types each resource keeps; default {@link DEFAULT_TYPE_BOUND}. */
+  types?: TypeBound;
   retention: BucketRetention;
 }
 
@@ -48,11 +53,12 @@ export class RedisTrackingStore implements TrackingStore {
   private readonly resourcePrefix: string;
   private readonly bucketPrefix: string;
   private readonly maxResources: number;
+  private readonly types: TypeBound;
   private readonly retention: BucketRetention;
 
   constructor(
     private readonly connection: RedisConnection,
-    { namespace, maxResources, retention }: RedisTrackingStoreOptions,
+    { namespace, maxResources, types = DEFAULT_TYPE_BOUND, retention }: RedisTrackingStoreOptions,
   ) {
     this.totalsKey = `${namespace}:tracking:totals`;
     this.activityKey = `${namespace}:tracking:activity`;
@@ -60,10 +66,11 @@ export class RedisTrackingStore implements TrackingStore {
     this.resourcePrefix = `${namespace}:tracking:r:`;
     this.bucketPrefix = `${namespace}:tracking:`;
     this.maxResources = maxResources;
+    this.types = types;
     this.retention = retention;
   }
 
-  async record(resourceId: string, type: string, at: number): Promise<number> {
+  async record(resourceId: string, type: string, at: number): Promise<number | undefined> {
     const total = await this.connection.run((client) =>
       RECORD_SCRIPT.evaluate(client, {
         keys: [
@@ -79,6 +86,8 @@ export class RedisTrackingStore implements TrackingStore {
           String(this.maxResources),
           this.resourcePrefix,
           this.bucketPrefix,
+          String(this.types.maxTypes),
+          this.types.reserved,
           ...BUCKET_INTERVALS.flatMap((interval) => {
             const start = bucketOf(at, interval);
             return [interval, String(start), String(bucketExpiry(start, interval, this.retention))];
@@ -86,7 +95,17 @@ export class RedisTrackingStore implements TrackingStore {
         ],
       }),
     );
-    return Number(total);
+    return Number(total) < 0 ? undefined : Number(total);
+  }
+
+  async acceptsType(resourceId: string, type: string): Promise<boolean> {
+    const accepted = await this.connection.run((client) =>
+      ACCEPTS_TYPE_SCRIPT.evaluate(client, {
+        keys: [this.resourcePrefix + resourceId],
+        arguments: [type, String(this.types.maxTypes), this.types.reserved],
+      }),
+    );
+    return Number(accepted) === 1;
   }
 
   async summary(resourceId: string): Promise<InteractionSummary | undefined> {
