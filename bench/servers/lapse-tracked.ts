@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const start = Date.now() - HOUR + 60_000;
   const started = Date.now();
   for (let i = 0; i < tracked; i += 500) {
-    const batch: Array<Promise<number>> = [];
+    const batch: Array<Promise<number | undefined>> = [];
     for (let j = i; j < Math.min(tracked, i + 500); j++) {
       const at = start + Math.floor((j / tracked) * (HOUR - 60_000));
       batch.push(store.record(`tracked-${j}`, 'view', at));

@@ -21,7 +21,7 @@ const DEFAULTS = {
     redisTimeoutMs: 1000,
   },
   cache: { defaultTtl: 300, maxEntries: 100_000, sweepIntervalMs: 1000 },
-  tracking: { maxResources: 100_000, retention: DEFAULT_RETENTION },
+  tracking: { maxResources: 100_000, maxTypes: 32, retention: DEFAULT_RETENTION },
 } satisfies Partial<LapseConfig>;
 
 /** The error `validateEnvironment` throws for `raw`, or a failure when it throws none. */
@@ -70,6 +70,7 @@ describe(validateEnvironment.name, () => {
       CACHE_MAX_ENTRIES: '500',
       CACHE_SWEEP_INTERVAL_MS: '250',
       TRACKING_MAX_RESOURCES: '7',
+      TRACKING_MAX_TYPES: '5',
       CACHE_CONTROL_SCOPE: 'public',
       BODY_LIMIT: '2048',
       REQUEST_TIMEOUT_MS: '1500',
@@ -92,7 +93,7 @@ describe(validateEnvironment.name, () => {
         redisTimeoutMs: 2500,
       },
       cache: { defaultTtl: 60, maxEntries: 500, sweepIntervalMs: 250 },
-      tracking: { maxResources: 7 },
+      tracking: { maxResources: 7, maxTypes: 5 },
     });
   });
 
@@ -101,6 +102,8 @@ describe(validateEnvironment.name, () => {
 
     expect(env.PORT).toBe(65535);
     expect(env.CACHE_TTL).toBe(31_536_000);
+    expect(validateEnvironment({ TRACKING_MAX_TYPES: '1' }).TRACKING_MAX_TYPES).toBe(1);
+    expect(validateEnvironment({ TRACKING_MAX_TYPES: '1000' }).TRACKING_MAX_TYPES).toBe(1000);
   });
 
   it('reads REQUEST_TIMEOUT_MS=0 and MAX_CONNECTIONS=0 as no limit, and takes their upper bounds', () => {
@@ -121,6 +124,10 @@ describe(validateEnvironment.name, () => {
     ['CACHE_TTL', '31536001'],
     ['CACHE_MAX_ENTRIES', '0'],
     ['TRACKING_MAX_RESOURCES', '-1'],
+    ['TRACKING_MAX_TYPES', '0'],
+    ['TRACKING_MAX_TYPES', '1001'],
+    ['TRACKING_MAX_TYPES', '2.5'],
+    ['TRACKING_MAX_TYPES', 'many'],
     ['BODY_LIMIT', 'lots'],
     ['BODY_LIMIT', '0'],
     ['REQUEST_TIMEOUT_MS', '-1'],

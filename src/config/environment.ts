@@ -14,7 +14,11 @@ import {
 } from 'class-validator';
 import { parse as parseBytes } from 'bytes';
 import { formatDuration, parseDuration } from '../time-series/time-buckets';
-import { MAX_TTL_SECONDS } from '../validation/limits';
+import {
+  DEFAULT_MAX_INTERACTION_TYPES,
+  MAX_INTERACTION_TYPES,
+  MAX_TTL_SECONDS,
+} from '../validation/limits';
 
 /** A size such as `1mb`, `512kb` or a plain number of bytes, greater than zero. */
 const IsByteSize = (): PropertyDecorator =>
@@ -127,6 +131,13 @@ export class Environment {
   @IsInt()
   @Min(1)
   TRACKING_MAX_RESOURCES = 100_000;
+
+  /** Most distinct interaction types per resource (one place always kept for `view`). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_INTERACTION_TYPES)
+  TRACKING_MAX_TYPES = DEFAULT_MAX_INTERACTION_TYPES;
 
   /** How long interactions and cache activity are kept per minute, e.g. `24h`. */
   @IsDurationBetween(60_000, 7 * 86_400_000)

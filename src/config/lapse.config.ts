@@ -33,6 +33,8 @@ export interface LapseConfig {
   };
   tracking: {
     maxResources: number;
+    /** Most distinct interaction types per resource, `view` included. */
+    maxTypes: number;
     /** How long minute and hour buckets are kept, in milliseconds. */
     retention: BucketRetention;
   };
@@ -82,6 +84,7 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
     },
     tracking: {
       maxResources: env.TRACKING_MAX_RESOURCES,
+      maxTypes: env.TRACKING_MAX_TYPES,
       retention: {
         minute: parseDuration(env.TRACKING_MINUTE_RETENTION) as number,
         hour: parseDuration(env.TRACKING_HOUR_RETENTION) as number,

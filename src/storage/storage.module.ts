@@ -11,7 +11,8 @@ import { MemoryThrottlerStorage } from '../security/stores/memory-throttler.stor
 import { RedisThrottlerStorage } from '../security/stores/redis-throttler.storage';
 import { MemoryTrackingStore } from '../tracking/stores/memory-tracking.store';
 import { RedisTrackingStore } from '../tracking/stores/redis-tracking.store';
-import { TrackingStore } from '../tracking/tracking-store';
+import { DEFAULT_INTERACTION_TYPE, TrackingStore } from '../tracking/tracking-store';
+import type { TypeBound } from '../tracking/tracking-store';
 
 /** The adapters behind every storage port, chosen together. */
 export interface Stores {
@@ -34,6 +35,7 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
   const store = config.get('store', { infer: true });
   const cache = config.get('cache', { infer: true });
   const tracking = config.get('tracking', { infer: true });
+  const types: TypeBound = { maxTypes: tracking.maxTypes, reserved: DEFAULT_INTERACTION_TYPE };
   if (store.kind === 'redis') {
     const redis = new RedisConnection({ url: store.redisUrl, timeoutMs: store.redisTimeoutMs });
     return {
@@ -46,6 +48,7 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
       tracking: new RedisTrackingStore(redis, {
         namespace: store.namespace,
         maxResources: tracking.maxResources,
+        types,
         retention: tracking.retention,
       }),
       throttler: new RedisThrottlerStorage(redis, store.namespace),
@@ -60,6 +63,7 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
     }),
     tracking: new MemoryTrackingStore({
       maxResources: tracking.maxResources,
+      types,
       retention: tracking.retention,
     }),
     throttler: new MemoryThrottlerStorage(),

@@ -4,7 +4,13 @@ import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
 import { MemoryTrackingStore } from './stores/memory-tracking.store';
 import { RedisTrackingStore } from './stores/redis-tracking.store';
-import type { InteractionSummary, SeriesPoint, TopResource, TrackingStore } from './tracking-store';
+import type {
+  InteractionSummary,
+  SeriesPoint,
+  TopResource,
+  TrackingStore,
+  TypeBound,
+} from './tracking-store';
 import { DEFAULT_RETENTION } from '../time-series/time-buckets';
 import type { BucketInterval, BucketRange, BucketRetention } from '../time-series/time-buckets';
 
@@ -136,13 +142,15 @@ function countsPerBucket(range: BucketRange, times: readonly number[]): number[]
 /**
  * Defines the TrackingStore contract for one adapter; `makeStore` returns a
  * fresh, empty store, keeping its time buckets for `retention` (default:
- * {@link DEFAULT_RETENTION}).
+ * {@link DEFAULT_RETENTION}) and at most `types.maxTypes` types per resource
+ * (default: the store's own default bound).
  */
 export function describeTrackingStore(
   name: string,
   makeStore: (
     maxResources: number,
     retention?: BucketRetention,
+    types?: TypeBound,
   ) => TrackingStore | Promise<TrackingStore>,
 ): void {
   describe(`TrackingStore contract (${name})`, () => {
@@ -237,7 +245,7 @@ export function describeTrackingStore(
         );
 
         // Every record saw a distinct running total: none was lost or doubled.
-        expect([...totals].sort((a, b) => a - b)).toStrictEqual(
+        expect((totals as number[]).sort((a, b) => a - b)).toStrictEqual(
           Array.from({ length: 500 }, (_, i) => i + 1),
         );
         const summary = await store.summary('hot');
@@ -304,6 +312,107 @@ export function describeTrackingStore(
       it('lists nothing before anything is recorded', async () => {
         expect(await store.top(10)).toStrictEqual([]);
         expect(await store.countInteractions()).toBe(0);
+      });
+    });
+
+    describe('bounded by maxTypes (3, one place kept for "view")', () => {
+      const BOUND: TypeBound = { maxTypes: 3, reserved: 'view' };
+      let store: TrackingStore;
+
+      beforeEach(async () => {
+        store = await makeStore(UNBOUNDED, DEFAULT_RETENTION, BOUND);
+      });
+
+      /** Everything a refused record must leave as it was. */
+      const state = async () => ({
+        summary: comparable(await store.summary('r')),
+        top: await store.top(10),
+        interactions: await store.countInteractions(),
+        series: await store.series('r', minutes(startOf(T0, 'minute'), 2)),
+        activity: await store.activity(minutes(startOf(T0, 'minute'), 2)),
+      });
+
+      it('refuses a third type besides "view", changing nothing', async () => {
+        expect(await store.record('r', 'click', T0)).toBe(1);
+        expect(await store.record('r', 'share', T0 + 1)).toBe(2);
+        const before = await state();
+
+        expect(await store.record('r', 'like', T0 + 2)).toBeUndefined();
+        expect(await store.record('r', '__proto__', T0 + 3)).toBeUndefined();
+
+        expect(await state()).toStrictEqual(before);
+        expect(await store.record('r', 'view', T0 + 4)).toBe(3);
+        expect(await store.record('r', 'click', T0 + 5)).toBe(4);
+        expect(await store.record('r', 'like', T0 + 6)).toBeUndefined();
+        expect((await store.summary('r'))?.byType).toStrictEqual({ click: 2, share: 1, view: 1 });
+      });
+
+      it('counts "view" among the types once it is recorded', async () => {
+        expect(await store.record('r', 'view', T0)).toBe(1);
+        expect(await store.record('r', 'click', T0 + 1)).toBe(2);
+        expect(await store.record('r', 'share', T0 + 2)).toBe(3);
+
+        expect(await store.record('r', 'like', T0 + 3)).toBeUndefined();
+        expect(Object.keys((await store.summary('r'))?.byType ?? {}).sort()).toStrictEqual([
+          'click',
+          'share',
+          'view',
+        ]);
+      });
+
+      it('bounds each resource on its own', async () => {
+        await store.record('r', 'click', T0);
+        await store.record('r', 'share', T0);
+
+        expect(await store.record('other', 'like', T0)).toBe(1);
+        expect(await store.record('other', 'poke', T0)).toBe(2);
+      });
+
+      it('says whether it would accept a type, as record does', async () => {
+        expect(await store.acceptsType('r', 'like')).toBe(true);
+        await store.record('r', 'click', T0);
+        await store.record('r', 'share', T0);
+
+        expect(await store.acceptsType('r', 'like')).toBe(false);
+        expect(await store.acceptsType('r', 'click')).toBe(true);
+        expect(await store.acceptsType('r', 'view')).toBe(true);
+        expect(await store.acceptsType('never-tracked', 'like')).toBe(true);
+        expect(await store.summary('never-tracked')).toBeUndefined();
+      });
+
+      it('never exceeds the bound under 200 concurrent new types', async () => {
+        const totals = await Promise.all(
+          Array.from({ length: 200 }, (_, i) => store.record('hot', `type-${i}`, T0 + i)),
+        );
+
+        expect(totals.filter((total) => total !== undefined).sort()).toStrictEqual([1, 2]);
+        const summary = await store.summary('hot');
+        expect(summary?.total).toBe(2);
+        expect(Object.keys(summary?.byType ?? {})).toHaveLength(2);
+        expect(await store.countInteractions()).toBe(2);
+        expect(await store.record('hot', 'view', T0 + 500)).toBe(3);
+      });
+
+      it('keeps only "view" with a bound of 1', async () => {
+        const only = await makeStore(UNBOUNDED, DEFAULT_RETENTION, {
+          maxTypes: 1,
+          reserved: 'view',
+        });
+
+        expect(await only.record('r', 'click', T0)).toBeUndefined();
+        expect(await only.summary('r')).toBeUndefined();
+        expect(await only.record('r', 'view', T0)).toBe(1);
+        expect(await only.record('r', 'click', T0)).toBeUndefined();
+      });
+
+      it('starts a resource dropped by maxResources with no types', async () => {
+        const small = await makeStore(1, DEFAULT_RETENTION, BOUND);
+        await small.record('r', 'click', T0);
+        await small.record('r', 'share', T0 + 1);
+        await small.record('other', 'view', T0 + 2);
+
+        expect(await small.record('r', 'like', T0 + 3)).toBe(1);
+        expect((await small.summary('r'))?.byType).toStrictEqual({ like: 1 });
       });
     });
 
@@ -837,8 +946,8 @@ if (!redisBinary) {
 
 describeTrackingStore(
   'memory',
-  (maxResources, retention = DEFAULT_RETENTION) =>
-    new MemoryTrackingStore({ maxResources, retention }),
+  (maxResources, retention = DEFAULT_RETENTION, types) =>
+    new MemoryTrackingStore({ maxResources, retention, types }),
 );
 
 if (redisBinary) {
@@ -860,11 +969,12 @@ if (redisBinary) {
 
     describeTrackingStore(
       'redis',
-      (maxResources, retention = DEFAULT_RETENTION) =>
+      (maxResources, retention = DEFAULT_RETENTION, types) =>
         new RedisTrackingStore(connection, {
           namespace: uniqueNamespace(),
           maxResources,
           retention,
+          types,
         }),
     );
 

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -31,6 +32,9 @@ export class TrackingController {
   /** Records an interaction; with `data`, also caches the resource as `PUT` would. */
   @Post()
   @ApiCreatedResponse({ type: InteractionResponseDto })
+  @ApiConflictResponse({
+    description: 'A type new to a resource that has TRACKING_MAX_TYPES types; nothing changed.',
+  })
   async record(@Body() body: TrackInteractionDto): Promise<InteractionResponseDto> {
     return toInteractionResponse(await this.tracking.record(body));
   }

@@ -1,15 +1,12 @@
-import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { resolveSeriesRange, resolveWindow } from '../time-series/time-range';
 import type { RangeQuery } from '../time-series/time-range';
 import type { BucketRange, BucketRetention } from '../time-series/time-buckets';
 import type { LapseConfig } from '../config/lapse.config';
 import { ResourcesService } from '../resources/resources.service';
-import { TrackingStore } from './tracking-store';
+import { DEFAULT_INTERACTION_TYPE, TrackingStore } from './tracking-store';
 import type { InteractionSummary, SeriesPoint, TopResource } from './tracking-store';
-
-/** The interaction type recorded when a client names none. */
-export const DEFAULT_INTERACTION_TYPE = 'view';
 
 /** An interaction to record. */
 export interface Interaction {
@@ -36,26 +33,50 @@ export class TrackingService {
   private recordedHere = 0;
   /** How long minute and hour buckets are kept. */
   readonly retention: BucketRetention;
+  /** Most distinct interaction types per resource (`TRACKING_MAX_TYPES`). */
+  private readonly maxTypes: number;
 
   constructor(
     @Inject(TrackingStore) private readonly store: TrackingStore,
     private readonly resources: ResourcesService,
     config: ConfigService<LapseConfig, true>,
   ) {
-    this.retention = config.get('tracking', { infer: true }).retention;
+    ({ retention: this.retention, maxTypes: this.maxTypes } = config.get('tracking', {
+      infer: true,
+    }));
   }
 
-  /** Records one interaction, caching its data first when it carries some. */
+  /**
+   * Records one interaction, caching its data first when it carries some. A
+   * type new to a resource that has its most types is a 409 that changes
+   * nothing. (Data is cached only once its type is known to be accepted; a
+   * new type recorded by another request in between may still refuse the
+   * interaction after its data was cached.)
+   */
   async record({
     resourceId,
     type = DEFAULT_INTERACTION_TYPE,
     data,
     ttl,
   }: Interaction): Promise<RecordedInteraction> {
-    if (data !== undefined) await this.resources.put(resourceId, { data, ttl });
+    if (data !== undefined) {
+      if (type !== DEFAULT_INTERACTION_TYPE && !(await this.store.acceptsType(resourceId, type))) {
+        throw this.tooManyTypes(type);
+      }
+      await this.resources.put(resourceId, { data, ttl });
+    }
     const total = await this.store.record(resourceId, type, Date.now());
+    if (total === undefined) throw this.tooManyTypes(type);
     this.recordedHere += 1;
     return { resourceId, type, total };
+  }
+
+  private tooManyTypes(type: string): ConflictException {
+    return new ConflictException([
+      `type ${JSON.stringify(type)} is new to this resource, which already has the most ` +
+        `interaction types TRACKING_MAX_TYPES allows (${this.maxTypes}, one of them kept for ` +
+        `"${DEFAULT_INTERACTION_TYPE}"): record one of its types instead`,
+    ]);
   }
 
   /** Counts of one resource; a 404 when it was never tracked. */

@@ -1,9 +1,10 @@
 import { BadRequestException, ValidationPipe } from '@nestjs/common';
 import type { ArgumentMetadata } from '@nestjs/common';
 import fc from 'fast-check';
+import { MsetResourcesDto } from '../resources/dto/bulk.dto';
 import { PutResourceDto } from '../resources/dto/put-resource.dto';
 import { ResourceParamsDto } from '../resources/dto/resource-params.dto';
-import { JsonValidationPipe } from './json-validation.pipe';
+import { JsonValidationPipe, OMITTED_MESSAGE } from './json-validation.pipe';
 import { IsResourceId } from './validation-rules';
 
 const METADATA: ArgumentMetadata = { type: 'body', metatype: PutResourceDto, data: '' };
@@ -130,6 +131,88 @@ describe(JsonValidationPipe.name, () => {
     ])('rejects %s naming tags', async (_case, tags) => {
       await expectRejectionNaming({ data: 1, tags }, 'tags');
     });
+  });
+});
+
+describe(`${JsonValidationPipe.name}: bodies of any size`, () => {
+  const MSET: ArgumentMetadata = { type: 'body', metatype: MsetResourcesDto, data: '' };
+  let sut: JsonValidationPipe;
+
+  beforeEach(() => {
+    sut = new JsonValidationPipe();
+  });
+
+  /** The messages the pipe refuses `body` with, as a DTO of `metadata`. */
+  async function messages(body: unknown, metadata = METADATA): Promise<string[]> {
+    const error: unknown = await sut.transform(body, metadata).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(BadRequestException);
+    const { message } = (error as BadRequestException).getResponse() as { message: unknown };
+    return [message].flat().map(String);
+  }
+
+  it('refuses a list longer than its maximum without looking at its items', async () => {
+    const items = new Proxy(
+      Array.from({ length: 1001 }, () => ({})),
+      {
+        get(target, property, receiver) {
+          if (typeof property === 'string' && /^\d+$/.test(property)) throw new Error('item read');
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      },
+    );
+
+    expect(await messages({ items }, MSET)).toStrictEqual([
+      'items must contain no more than 1000 elements',
+    ]);
+  });
+
+  it('lists ten unknown properties, then says others were omitted', async () => {
+    const body: Record<string, unknown> = { data: 1 };
+    for (let i = 0; i < 100_000; i++) body[`k${i}`] = i;
+
+    const refused = await messages(body);
+
+    expect(refused).toStrictEqual([
+      ...Array.from({ length: 10 }, (_, i) => `property k${i} should not exist`),
+      OMITTED_MESSAGE,
+    ]);
+  });
+
+  it('counts unknown properties across items', async () => {
+    const items = Array.from({ length: 6 }, (_, i) => ({ id: `i${i}`, data: 1, a: 1, b: 2 }));
+
+    const refused = await messages({ items }, MSET);
+
+    expect(refused).toHaveLength(11);
+    expect(refused[0]).toBe('items.0.property a should not exist');
+    expect(refused[10]).toBe(OMITTED_MESSAGE);
+  });
+
+  it('answers the same messages for a huge array or object where a string or number is expected', async () => {
+    const huge = Array.from({ length: 100_000 }, (_, i) => i);
+    const small = await messages({ data: 1, ttl: [1], tags: [[1]] });
+
+    expect(await messages({ data: 1, ttl: huge, tags: [huge] })).toStrictEqual(small);
+    expect(small.some((message) => message.startsWith('ttl '))).toBe(true);
+    expect(small.some((message) => message.includes(' tags '))).toBe(true);
+  });
+
+  it('cuts a message naming a huge unknown property', async () => {
+    const [message] = await messages({ data: 1, ['x'.repeat(100_000)]: 1 });
+
+    expect(message).toHaveLength(200);
+    expect(message).toMatch(/^property xxx.*…$/);
+  });
+
+  it('lists at most ten messages of a thousand bad items', async () => {
+    const refused = await messages({ items: Array.from({ length: 1000 }, () => ({})) }, MSET);
+
+    expect(refused).toHaveLength(11);
+    expect(refused[0]).toMatch(/^items\.0\.id /);
+    expect(refused[10]).toBe(OMITTED_MESSAGE);
   });
 });
 

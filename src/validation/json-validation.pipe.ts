@@ -1,8 +1,10 @@
-import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, HttpException, ValidationPipe } from '@nestjs/common';
 import type { ArgumentMetadata, Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
+import type { ValidationError } from 'class-validator';
 import 'reflect-metadata';
-import { MAX_NESTING_DEPTH } from './limits';
+import { shapeOf } from './dto-shape';
+import { MAX_ERROR_MESSAGE_LENGTH, MAX_ERROR_MESSAGES, MAX_NESTING_DEPTH } from './limits';
 import { precheckedParams } from './prechecked-params';
 import { ValidatedParams } from './validated-params';
 
@@ -38,15 +40,32 @@ export function VerbatimNested(type: () => Constructor): PropertyDecorator {
   };
 }
 
+/** The last message of a refusal that lists only the first {@link MAX_ERROR_MESSAGES}. */
+export const OMITTED_MESSAGE = 'Further validation errors were omitted';
+
 /**
  * Lapse's one global pipe: whitelist, forbid unknown fields, transform. The
  * {@link Verbatim} properties are validated as a stand-in of the same kind
  * (their rules only look at presence and null) and then put back untouched,
  * which also spares a deep copy of every payload.
+ *
+ * A body costs what its DTO allows, not what the client sent: a list longer
+ * than its maximum, or more than {@link MAX_ERROR_MESSAGES} unknown
+ * properties, is refused before any item is looked at; arrays and objects
+ * where no rule accepts one (unknown properties, strings, numbers) are
+ * validated as empty stand-ins, which fail with the same messages. A refusal
+ * lists at most {@link MAX_ERROR_MESSAGES} messages of at most
+ * {@link MAX_ERROR_MESSAGE_LENGTH} characters.
  */
 export class JsonValidationPipe extends ValidationPipe {
   constructor() {
-    super({ whitelist: true, forbidNonWhitelisted: true, transform: true });
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      // Errors past this many characters of messages are never visited.
+      maxErrorMessagesLength: MAX_ERROR_MESSAGES * MAX_ERROR_MESSAGE_LENGTH,
+    });
   }
 
   /** Path parameters already validated, so a hot id is validated once. */
@@ -56,14 +75,32 @@ export class JsonValidationPipe extends ValidationPipe {
     if (metadata.type === 'param' && metadata.metatype && isPlainRecord(value)) {
       return this.transformParams(value, metadata, metadata.metatype);
     }
-    if (metadata.type === 'body' && nestingDepth(value) > MAX_NESTING_DEPTH) {
+    const { metatype } = metadata;
+    const isBody = metadata.type === 'body';
+    const dto =
+      metatype && this.toValidate(metadata) && (isBody || hasVerbatim(metatype))
+        ? metatype
+        : undefined;
+    // Counts first: an over-long list is refused before its items are walked.
+    const candidate = dto ? standIn(value, dto, '', []) : value;
+    if (isBody && nestingDepth(value) > MAX_NESTING_DEPTH) {
       throw new BadRequestException([`body is nested more than ${MAX_NESTING_DEPTH} levels deep`]);
     }
-    const { metatype } = metadata;
-    if (!metatype || !hasVerbatim(metatype)) return super.transform(value, metadata);
-    const result: unknown = await super.transform(standIn(value, metatype), metadata);
-    restore(result, value, metatype);
+    if (!dto) return super.transform(value, metadata);
+    const result: unknown = await super.transform(candidate, metadata);
+    restore(result, value, dto);
     return result;
+  }
+
+  /** Nest's refusal, cut to the first messages, each of a bounded length. */
+  override createExceptionFactory(): (errors?: ValidationError[]) => unknown {
+    const nests = super.createExceptionFactory();
+    return (errors) => {
+      const refusal = nests(errors);
+      if (!(refusal instanceof HttpException)) return refusal;
+      const { message } = refusal.getResponse() as { message?: unknown };
+      return Array.isArray(message) ? badRequest(message.map(String)) : refusal;
+    };
   }
 
   private transformParams(
@@ -123,7 +160,10 @@ function nestingDepth(value: unknown): number {
     if (typeof item !== 'object' || item === null) continue;
     deepest = Math.max(deepest, depth + 1);
     if (deepest > MAX_NESTING_DEPTH) return deepest;
-    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+    // Only arrays and objects go on the stack: a list of a million numbers costs no allocation.
+    for (const child of Object.values(item)) {
+      if (typeof child === 'object' && child !== null) pending.push([child, depth + 1]);
+    }
   }
   return deepest;
 }
@@ -146,19 +186,83 @@ function nestedOf(metatype: Constructor): Map<PropertyKey, () => Constructor> {
   );
 }
 
-/** A shallow copy of `value` with verbatim objects replaced by empty ones of the same kind. */
-function standIn(value: unknown, metatype: Constructor): unknown {
-  if (!isPlainRecord(value)) return value;
-  const copy: Record<PropertyKey, unknown> = { ...value };
-  for (const property of verbatimOf(metatype)) {
-    const original = value[property];
-    if (isObject(original)) copy[property] = Array.isArray(original) ? [] : {};
+/**
+ * A 400 listing the first {@link MAX_ERROR_MESSAGES} of `messages`, each cut
+ * to {@link MAX_ERROR_MESSAGE_LENGTH} characters, then {@link OMITTED_MESSAGE}
+ * when some were left out.
+ */
+export function badRequest(messages: readonly string[]): BadRequestException {
+  const kept = messages
+    .filter((message) => message !== OMITTED_MESSAGE)
+    .slice(0, MAX_ERROR_MESSAGES)
+    .map((message) =>
+      message.length > MAX_ERROR_MESSAGE_LENGTH
+        ? `${message.slice(0, MAX_ERROR_MESSAGE_LENGTH - 1)}…`
+        : message,
+    );
+  return new BadRequestException(kept.length < messages.length ? [...kept, OMITTED_MESSAGE] : kept);
+}
+
+/** An empty array or object in place of `value`, when it is one. */
+function emptied(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  return Array.isArray(value) ? [] : {};
+}
+
+/**
+ * A shallow copy of `value` for ValidationPipe to validate: verbatim values,
+ * and arrays or objects no rule accepts, replaced by empty ones of the same
+ * kind. Refuses at once a list longer than its maximum, or more than
+ * {@link MAX_ERROR_MESSAGES} unknown properties in all (`unknown` gathers
+ * them across items), before any item is looked at. `path` prefixes the
+ * property names in messages, as ValidationPipe words them (`items.3.`).
+ */
+function standIn(value: unknown, metatype: Constructor, path: string, unknown: string[]): unknown {
+  if (!isObject(value)) return value;
+  const shape = shapeOf(metatype);
+  for (const [property, max] of shape.maxItems) {
+    const list = Array.isArray(value) ? undefined : value[property];
+    if (Array.isArray(list) && list.length > max) {
+      throw badRequest([`${path}${property} must contain no more than ${max} elements`]);
+    }
   }
-  for (const [property, type] of nestedOf(metatype)) {
-    const original = value[property];
-    copy[property] = Array.isArray(original)
-      ? original.map((item) => standIn(item, type()))
-      : standIn(original, type());
+  // An array where a DTO is expected: each index is an unknown property.
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      unknown.push(`${path}property ${index} should not exist`);
+      if (unknown.length > MAX_ERROR_MESSAGES) throw badRequest(unknown);
+    }
+    return value.map(emptied);
+  }
+  for (const key in value) {
+    // ValidationPipe strips these keys (see PROTOTYPE_KEYS) instead of refusing them.
+    if (shape.properties.has(key) || PROTOTYPE_KEYS.has(key)) continue;
+    unknown.push(`${path}property ${key} should not exist`);
+    if (unknown.length > MAX_ERROR_MESSAGES) throw badRequest(unknown);
+  }
+  const copy: Record<PropertyKey, unknown> = { ...value };
+  const verbatim = verbatimOf(metatype);
+  const nested = nestedOf(metatype);
+  for (const key of Object.keys(copy)) {
+    const original = copy[key];
+    if (!isObject(original)) continue;
+    const type = nested.get(key)?.();
+    if (type) {
+      copy[key] = Array.isArray(original)
+        ? original.map((item, index) =>
+            isPlainRecord(item)
+              ? standIn(item, type, `${path}${key}.${index}.`, unknown)
+              : emptied(item),
+          )
+        : standIn(original, type, `${path}${key}.`, unknown);
+    } else if (!shape.properties.has(key) || verbatim.includes(key)) {
+      copy[key] = emptied(original);
+    } else if (shape.rejectsContainers.has(key)) {
+      copy[key] =
+        Array.isArray(original) && shape.maxItems.has(key)
+          ? original.map(emptied)
+          : emptied(original);
+    }
   }
   return copy;
 }

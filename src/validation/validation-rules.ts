@@ -18,6 +18,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import type { ValidationOptions } from 'class-validator';
+import { RejectsContainers } from './dto-shape';
 import { Verbatim, VerbatimNested } from './json-validation.pipe';
 import {
   INTERACTION_TYPE_PATTERN,
@@ -85,6 +86,7 @@ export function IsResourceId(): PropertyDecorator {
   return applyDecorators(
     IsStringOfLength(1, MAX_ID_LENGTH),
     HasNoControlCharacters(),
+    RejectsContainers(),
     ApiProperty({
       description: 'Resource id: a key or a URL, 1 to 1024 characters, no control characters.',
       minLength: 1,
@@ -126,6 +128,7 @@ export function IsTtlSeconds(): PropertyDecorator {
     IsInt(),
     Min(1),
     Max(MAX_TTL_SECONDS),
+    RejectsContainers(),
     ApiPropertyOptional({
       description: 'Time-to-live in whole seconds; defaults to the server CACHE_TTL.',
       minimum: 1,
@@ -142,6 +145,7 @@ export function IsTags(): PropertyDecorator {
     IsArray(),
     ArrayMaxSize(MAX_TAGS),
     IsStringOfLength(1, MAX_TAG_LENGTH, { each: true }),
+    RejectsContainers(),
     ApiPropertyOptional({
       description: `Labels for grouping entries: at most ${MAX_TAGS}, each 1 to ${MAX_TAG_LENGTH} characters.`,
       type: [String],
@@ -158,6 +162,7 @@ export function IsInteractionType(): PropertyDecorator {
     Matches(INTERACTION_TYPE_PATTERN, {
       message: '$property must match /^[a-z0-9_.-]{1,64}$/ (e.g. view, click, share)',
     }),
+    RejectsContainers(),
     ApiPropertyOptional({
       description: 'Kind of interaction.',
       pattern: INTERACTION_TYPE_PATTERN.source,
@@ -186,6 +191,7 @@ export function IsResourceIds(max: number): PropertyDecorator {
     ArrayMaxSize(max),
     IsStringOfLength(1, MAX_ID_LENGTH, { each: true }),
     HasNoControlCharacters({ each: true }),
+    RejectsContainers(),
     ApiProperty({
       description: `1 to ${max} resource ids.`,
       type: [String],

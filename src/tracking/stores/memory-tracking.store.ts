@@ -23,7 +23,9 @@ import type {
   SeriesPoint,
   TopResource,
   TrackingStore,
+  TypeBound,
 } from '../tracking-store';
+import { DEFAULT_TYPE_BOUND } from '../tracking-store';
 
 interface Counts {
   total: number;
@@ -42,6 +44,8 @@ interface Tally extends Counts {
 /** Settings of {@link MemoryTrackingStore}. */
 export interface MemoryTrackingStoreOptions {
   maxResources: number;
+  /** How many distinct types each resource keeps; default {@link DEFAULT_TYPE_BOUND}. */
+  types?: TypeBound;
   retention: BucketRetention;
   /** How often buckets past their retention are dropped, in milliseconds. */
   pruneIntervalMs?: number;
@@ -59,6 +63,7 @@ export interface MemoryTrackingStoreOptions {
 export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
   private readonly tallies: LRUCache<string, Tally>;
   private readonly retention: BucketRetention;
+  private readonly types: TypeBound;
   private readonly interactionsPerBucket: BucketedCounters<'interactions'>;
   /** Per interval: bucket start → its leaders. */
   private readonly leaders: Record<BucketInterval, Map<number, BucketLeaders>> = {
@@ -83,15 +88,25 @@ export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
   private readonly pruneTimer: NodeJS.Timeout;
   private interactions = 0;
 
-  constructor({ maxResources, retention, pruneIntervalMs = 60_000 }: MemoryTrackingStoreOptions) {
+  constructor({
+    maxResources,
+    types = DEFAULT_TYPE_BOUND,
+    retention,
+    pruneIntervalMs = 60_000,
+  }: MemoryTrackingStoreOptions) {
     this.tallies = new LRUCache<string, Tally>({ max: maxResources });
+    this.types = types;
     this.retention = retention;
     this.interactionsPerBucket = new BucketedCounters(['interactions'], retention);
     this.pruneTimer = setInterval(() => this.dropExpiredBuckets(Date.now()), pruneIntervalMs);
     this.pruneTimer.unref();
   }
 
-  record(resourceId: string, type: string, at: number): Promise<number> {
+  record(resourceId: string, type: string, at: number): Promise<number | undefined> {
+    // Peeked: a refused interaction is not activity either.
+    if (!accepts(this.tallies.peek(resourceId)?.byType, type, this.types)) {
+      return Promise.resolve(undefined);
+    }
     let tally = this.tallies.get(resourceId);
     if (!tally) {
       tally = {
@@ -121,6 +136,10 @@ export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
     this.interactions += 1;
     this.interactionsPerBucket.add(at, 'interactions');
     return Promise.resolve(tally.total);
+  }
+
+  acceptsType(resourceId: string, type: string): Promise<boolean> {
+    return Promise.resolve(accepts(this.tallies.peek(resourceId)?.byType, type, this.types));
   }
 
   summary(resourceId: string): Promise<InteractionSummary | undefined> {
@@ -205,6 +224,17 @@ export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
     const tally = this.tallies.peek(resourceId);
     return tally?.life === life ? tally : undefined;
   }
+}
+
+/**
+ * Whether a resource with `byType` counts may count `type`: a type it has,
+ * the reserved one, or a new one while the others leave a place for it
+ * (buckets hold a subset of the resource's types, so they are bounded too).
+ */
+function accepts(byType: Map<string, number> | undefined, type: string, bound: TypeBound): boolean {
+  if (type === bound.reserved || byType?.has(type)) return true;
+  const others = (byType?.size ?? 0) - (byType?.has(bound.reserved) ? 1 : 0);
+  return others < bound.maxTypes - 1;
 }
 
 function count(counts: Counts, type: string): void {

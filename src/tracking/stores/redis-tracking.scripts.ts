@@ -7,10 +7,28 @@ import { RedisScript } from '../../redis/redis-script';
  */
 
 /**
+ * Defines `accepts(hash, type, maxTypes, reserved)`: whether a resource's
+ * hash may count `type` (a type it has, the reserved one, or a new one while
+ * its other types leave a place). Its types are its `t:<type>` fields, all its
+ * fields but total, firstAt, life and lastAt. Buckets hold a subset of them.
+ */
+const ACCEPTS_TYPE = `
+local function accepts(hash, type, maxTypes, reserved)
+  if type == reserved or redis.call('HEXISTS', hash, 't:' .. type) == 1 then return true end
+  local others = redis.call('HLEN', hash)
+  for _, field in ipairs({ 'total', 'firstAt', 'life', 'lastAt', 't:' .. reserved }) do
+    others = others - redis.call('HEXISTS', hash, field)
+  end
+  return others < tonumber(maxTypes) - 1
+end
+`;
+
+/**
  * Records one interaction atomically: the resource's hash, its place in the
  * totals ranking and in the activity order, and the global count; then drops
  * the least recently active resources beyond the bound. The global count is
- * also the activity sequence, so "least recent" never ties.
+ * also the activity sequence, so "least recent" never ties. A type new to the
+ * resource beyond its bound of types changes nothing and answers -1.
  *
  * It also counts the interaction in its minute and hour buckets (see
  * {@link RedisTrackingStore}), which expire on their own after their retention,
@@ -21,10 +39,11 @@ import { RedisScript } from '../../redis/redis-script';
  *
  * KEYS: totals, activity, interactions, resource hash
  * ARGV: resource id, type, now (ms), max resources, resource hash prefix,
- *       bucket prefix, leaders per bucket,
+ *       bucket prefix, leaders per bucket, max types, reserved type,
  *       then per interval (minute, hour): name, start, expire-at (ms)
  */
-export const RECORD_SCRIPT = new RedisScript(`
+export const RECORD_SCRIPT = new RedisScript(`${ACCEPTS_TYPE}
+if not accepts(KEYS[4], ARGV[2], ARGV[8], ARGV[9]) then return -1 end
 local sequence = redis.call('INCR', KEYS[3])
 local total = redis.call('HINCRBY', KEYS[4], 'total', 1)
 redis.call('HINCRBY', KEYS[4], 't:' .. ARGV[2], 1)
@@ -33,7 +52,7 @@ redis.call('HSETNX', KEYS[4], 'firstAt', ARGV[3])
 redis.call('HSETNX', KEYS[4], 'life', sequence)
 local since = redis.call('HGET', KEYS[4], 'life')
 local bound = tonumber(ARGV[7])
-for i = 8, #ARGV, 3 do
+for i = 10, #ARGV, 3 do
   local interval, start, expireAt = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local leaders = ARGV[6] .. 'l:' .. interval .. ':' .. start
   local counts = ARGV[6] .. 's:' .. interval .. ':' .. start .. ':' .. ARGV[1]
@@ -63,6 +82,16 @@ if excess > 0 then
   end
 end
 return total
+`);
+
+/**
+ * Whether RECORD_SCRIPT would accept a type for a resource now: 1 or 0.
+ *
+ * KEYS: resource hash
+ * ARGV: type, max types, reserved type
+ */
+export const ACCEPTS_TYPE_SCRIPT = new RedisScript(`${ACCEPTS_TYPE}
+return accepts(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) and 1 or 0
 `);
 
 /**

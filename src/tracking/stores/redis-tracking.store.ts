@@ -16,8 +16,11 @@ import type {
   SeriesPoint,
   TopResource,
   TrackingStore,
+  TypeBound,
 } from '../tracking-store';
+import { DEFAULT_TYPE_BOUND } from '../tracking-store';
 import {
+  ACCEPTS_TYPE_SCRIPT,
   CHECK_SCRIPT,
   KEYS_PER_SCRIPT,
   LEADERS_SCRIPT,
@@ -30,6 +33,8 @@ import {
 export interface RedisTrackingStoreOptions {
   namespace: string;
   maxResources: number;
+  /** How many distinct types each resource keeps; default {@link DEFAULT_TYPE_BOUND}. */
+  types?: TypeBound;
   retention: BucketRetention;
 }
 
@@ -57,6 +62,7 @@ export class RedisTrackingStore implements TrackingStore {
   private readonly resourcePrefix: string;
   private readonly bucketPrefix: string;
   private readonly maxResources: number;
+  private readonly types: TypeBound;
   private readonly retention: BucketRetention;
   private readonly window: WindowSource = {
     leaders: async (buckets, depth) => {
@@ -122,7 +128,7 @@ export class RedisTrackingStore implements TrackingStore {
 
   constructor(
     private readonly connection: RedisConnection,
-    { namespace, maxResources, retention }: RedisTrackingStoreOptions,
+    { namespace, maxResources, types = DEFAULT_TYPE_BOUND, retention }: RedisTrackingStoreOptions,
   ) {
     this.totalsKey = `${namespace}:tracking:totals`;
     this.activityKey = `${namespace}:tracking:activity`;
@@ -130,10 +136,11 @@ export class RedisTrackingStore implements TrackingStore {
     this.resourcePrefix = `${namespace}:tracking:r:`;
     this.bucketPrefix = `${namespace}:tracking:`;
     this.maxResources = maxResources;
+    this.types = types;
     this.retention = retention;
   }
 
-  async record(resourceId: string, type: string, at: number): Promise<number> {
+  async record(resourceId: string, type: string, at: number): Promise<number | undefined> {
     const total = await this.connection.run((client) =>
       RECORD_SCRIPT.evaluate(client, {
         keys: [
@@ -150,6 +157,8 @@ export class RedisTrackingStore implements TrackingStore {
           this.resourcePrefix,
           this.bucketPrefix,
           String(BUCKET_LEADERS),
+          String(this.types.maxTypes),
+          this.types.reserved,
           ...BUCKET_INTERVALS.flatMap((interval) => {
             const start = bucketOf(at, interval);
             return [interval, String(start), String(bucketExpiry(start, interval, this.retention))];
@@ -157,7 +166,17 @@ export class RedisTrackingStore implements TrackingStore {
         ],
       }),
     );
-    return Number(total);
+    return Number(total) < 0 ? undefined : Number(total);
+  }
+
+  async acceptsType(resourceId: string, type: string): Promise<boolean> {
+    const accepted = await this.connection.run((client) =>
+      ACCEPTS_TYPE_SCRIPT.evaluate(client, {
+        keys: [this.resourcePrefix + resourceId],
+        arguments: [type, String(this.types.maxTypes), this.types.reserved],
+      }),
+    );
+    return Number(accepted) === 1;
   }
 
   async summary(resourceId: string): Promise<InteractionSummary | undefined> {
