@@ -12,8 +12,12 @@ export interface LapseConfig {
     /** The HTTP layer under Nest. */
     adapter: 'express' | 'fastify';
     bodyLimit: number;
-    /** `Cache-Control` scope of cached resources. */
+    /** `Cache-Control` scope of cached resources (private anyway when reads need a key). */
     cacheControlScope: 'public' | 'private';
+    /** Most seconds shared caches may keep an answer (`s-maxage`); undefined: not sent. */
+    sharedMaxAge: number | undefined;
+    /** Whether answers carry `X-Cache: HIT|MISS` too. */
+    xCacheHeader: boolean;
   };
   store: {
     kind: 'memory' | 'redis';
@@ -62,6 +66,8 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       adapter: env.HTTP_ADAPTER,
       bodyLimit: parseBytes(env.BODY_LIMIT) ?? 0,
       cacheControlScope: env.CACHE_CONTROL_SCOPE,
+      sharedMaxAge: env.CACHE_SHARED_MAX_AGE,
+      xCacheHeader: env.X_CACHE_HEADER === 'true',
     },
     store: {
       kind: env.CACHE_STORE,
