@@ -16,8 +16,10 @@ import { COMPAT_CLIENT_ERROR_BODIES } from './compat/compat-responses';
 const EXPOSED_HEADERS = [
   'ETag',
   'Last-Modified',
-  'Age',
   'Expires',
+  'Cache-Status',
+  'Cache-Tag',
+  'Surrogate-Key',
   'X-Cache',
   'X-Request-Id',
   'Retry-After',

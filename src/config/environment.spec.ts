@@ -13,6 +13,8 @@ const DEFAULTS = {
     cacheControlScope: 'private',
     requestTimeoutMs: 30_000,
     maxConnections: 10_000,
+    sharedMaxAge: undefined,
+    xCacheHeader: false,
   },
   store: {
     kind: 'memory',
@@ -149,6 +151,13 @@ describe(validateEnvironment.name, () => {
     ['TRACKING_HOUR_RETENTION', '30m'],
     ['TRACKING_HOUR_RETENTION', '367d'],
     ['TRACKING_HOUR_RETENTION', '30 d'],
+    ['CACHE_SHARED_MAX_AGE', '-1'],
+    ['CACHE_SHARED_MAX_AGE', '1.5'],
+    ['CACHE_SHARED_MAX_AGE', '60s'],
+    ['CACHE_SHARED_MAX_AGE', '31536001'],
+    ['X_CACHE_HEADER', 'yes'],
+    ['X_CACHE_HEADER', '1'],
+    ['X_CACHE_HEADER', 'TRUE'],
   ])('rejects %s=%p with an error naming the variable', (variable, value) => {
     const error = errorFor({ [variable]: value });
 
@@ -231,5 +240,26 @@ describe(validateEnvironment.name, () => {
     ['2048', 2048],
   ])('reads BODY_LIMIT=%p as %d bytes', (value, bytes) => {
     expect(loadConfig({ BODY_LIMIT: value }).http.bodyLimit).toBe(bytes);
+  });
+
+  it.each([
+    ['0', 0],
+    ['60', 60],
+    [' 300 ', 300],
+    ['31536000', 31_536_000],
+  ])('reads CACHE_SHARED_MAX_AGE=%p as %d seconds', (value, seconds) => {
+    expect(loadConfig({ CACHE_SHARED_MAX_AGE: value }).http.sharedMaxAge).toBe(seconds);
+  });
+
+  it('leaves CACHE_SHARED_MAX_AGE unset (no s-maxage) unless given', () => {
+    expect(loadConfig({}).http.sharedMaxAge).toBeUndefined();
+    expect(loadConfig({ CACHE_SHARED_MAX_AGE: '' }).http.sharedMaxAge).toBeUndefined();
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+  ])('reads X_CACHE_HEADER=%p as %p', (value, enabled) => {
+    expect(loadConfig({ X_CACHE_HEADER: value }).http.xCacheHeader).toBe(enabled);
   });
 });

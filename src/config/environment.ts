@@ -151,6 +151,21 @@ export class Environment {
   @IsIn(['public', 'private'])
   CACHE_CONTROL_SCOPE: 'public' | 'private' = 'private';
 
+  /**
+   * Longest time, in seconds, shared caches (CDNs, proxies) may keep a public
+   * answer (`s-maxage`), so that they follow deletes within it; unset: not sent.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TTL_SECONDS)
+  @ValidateIf((env: Environment) => env.CACHE_SHARED_MAX_AGE !== undefined)
+  CACHE_SHARED_MAX_AGE: number | undefined = undefined;
+
+  /** Whether answers also carry the legacy `X-Cache: HIT|MISS` next to `Cache-Status`. */
+  @IsIn(['true', 'false'])
+  X_CACHE_HEADER: 'true' | 'false' = 'false';
+
   /** API keys (comma-separated). When set, writes (and reads with AUTH_READS) need one. */
   @Matches(/^[^,\s]+(,[^,\s]+)*$/, {
     message: 'API_KEYS must be keys separated by commas, without spaces',

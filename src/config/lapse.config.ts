@@ -12,12 +12,16 @@ export interface LapseConfig {
     /** The HTTP layer under Nest. */
     adapter: 'express' | 'fastify';
     bodyLimit: number;
-    /** `Cache-Control` scope of cached resources. */
+    /** `Cache-Control` scope of cached resources (private anyway when reads need a key). */
     cacheControlScope: 'public' | 'private';
     /** Longest time a request (headers and body) may take to arrive, in ms; 0: no limit. */
     requestTimeoutMs: number;
     /** Most client connections open at once; 0: no cap. */
     maxConnections: number;
+    /** Most seconds shared caches may keep an answer (`s-maxage`); undefined: not sent. */
+    sharedMaxAge: number | undefined;
+    /** Whether answers carry `X-Cache: HIT|MISS` too. */
+    xCacheHeader: boolean;
   };
   store: {
     kind: 'memory' | 'redis';
@@ -70,6 +74,8 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       cacheControlScope: env.CACHE_CONTROL_SCOPE,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       maxConnections: env.MAX_CONNECTIONS,
+      sharedMaxAge: env.CACHE_SHARED_MAX_AGE,
+      xCacheHeader: env.X_CACHE_HEADER === 'true',
     },
     store: {
       kind: env.CACHE_STORE,

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import fresh from 'fresh';
 import type { RequestHeaders } from './conditional-request';
@@ -7,18 +8,48 @@ import { setHeaders } from '../http/adapter-neutral';
 import type { LapseConfig } from '../config/lapse.config';
 import type { Resource } from './resource';
 
+/** The name Lapse gives itself in `Cache-Status` (RFC 9211). */
+const CACHE_NAME = 'Lapse';
+
 /**
  * HTTP caching headers for cached resources (RFC 9111 / RFC 9110): validators
- * (ETag, Last-Modified), freshness (Cache-Control max-age, Expires, Age) and
- * X-Cache, plus the conditional GET check that turns a request for an
- * unchanged resource into a 304.
+ * (ETag, Last-Modified), freshness (Cache-Control max-age and s-maxage,
+ * Expires), Cache-Status (RFC 9211), the entry's tags for CDNs that purge by
+ * tag, plus the conditional GET check that turns a request for an unchanged
+ * resource into a 304.
+ *
+ * Lapse is the origin of these answers, so it sends no `Age`: a cache
+ * subtracts `Age` from `max-age`, and `max-age` already counts down to the
+ * entry's expiry.
  */
 @Injectable()
-export class HttpCacheHeaders {
+export class HttpCacheHeaders implements OnModuleInit {
+  private readonly logger = new Logger('HttpCaching');
   private readonly scope: 'public' | 'private';
+  /** Most seconds a shared cache may keep a public answer; undefined: no `s-maxage`. */
+  private readonly sharedMaxAge: number | undefined;
+  private readonly xCache: boolean;
+  private readonly publicScopeOverridden: boolean;
 
   constructor(config: ConfigService<LapseConfig, true>) {
-    this.scope = config.get('http', { infer: true }).cacheControlScope;
+    const { cacheControlScope, sharedMaxAge, xCacheHeader } = config.get('http', { infer: true });
+    const { apiKeys, authReads } = config.get('security', { infer: true });
+    // An answer fetched with a key must never be handed by a shared cache to a
+    // client without one: no shared cache varies on Authorization or X-API-Key.
+    const readsNeedKey = apiKeys.length > 0 && authReads;
+    this.publicScopeOverridden = readsNeedKey && cacheControlScope === 'public';
+    this.scope = readsNeedKey ? 'private' : cacheControlScope;
+    this.sharedMaxAge = this.scope === 'public' ? sharedMaxAge : undefined;
+    this.xCache = xCacheHeader;
+  }
+
+  onModuleInit(): void {
+    if (this.publicScopeOverridden) {
+      this.logger.warn(
+        'CACHE_CONTROL_SCOPE=public is ignored because reads need an API key (AUTH_READS=true): ' +
+          'answers are sent private, so shared caches never serve a keyed answer to a client without a key',
+      );
+    }
   }
 
   /**
@@ -28,15 +59,22 @@ export class HttpCacheHeaders {
   hit(request: RequestHeaders, response: unknown, resource: Resource, now = Date.now()): boolean {
     const etag = resource.etag;
     const lastModified = httpDate(resource.createdAt);
-    setHeaders(response, {
+    // Rounded down, so a cache never keeps a copy past the entry's expiry.
+    const secondsLeft = Math.max(0, Math.floor((resource.expiresAt - now) / 1000));
+    const headers: Record<string, string> = {
       ETag: etag,
       'Last-Modified': lastModified,
-      // Rounded down, so a client never keeps a copy past the entry's expiry.
-      'Cache-Control': `${this.scope}, max-age=${Math.max(0, Math.floor((resource.expiresAt - now) / 1000))}`,
+      'Cache-Control': this.cacheControl(secondsLeft),
       Expires: httpDate(resource.expiresAt),
-      Age: String(Math.max(0, Math.floor((now - resource.createdAt) / 1000))),
-      'X-Cache': 'HIT',
-    });
+      'Cache-Status': `${CACHE_NAME}; hit; ttl=${secondsLeft}`,
+    };
+    if (this.xCache) headers['X-Cache'] = 'HIT';
+    if (resource.tags.length > 0) {
+      const tags = resource.tags.map(headerSafeTag);
+      headers['Cache-Tag'] = tags.join(',');
+      headers['Surrogate-Key'] = tags.join(' ');
+    }
+    setHeaders(response, headers);
     const ifNoneMatch = request['if-none-match'];
     const ifModifiedSince = request['if-modified-since'];
     // Most reads are not conditional: nothing to compare.
@@ -55,17 +93,42 @@ export class HttpCacheHeaders {
 
   /** Sets the headers of a miss: nothing to keep. */
   miss(response: unknown): void {
-    setHeaders(response, { 'Cache-Control': 'no-store', 'X-Cache': 'MISS' });
+    const headers: Record<string, string> = {
+      'Cache-Control': 'no-store',
+      'Cache-Status': `${CACHE_NAME}; fwd=miss`,
+    };
+    if (this.xCache) headers['X-Cache'] = 'MISS';
+    setHeaders(response, headers);
   }
 
-  /** Sets the validators of a resource just written. */
+  /** Sets the validators of a resource just written or touched. */
   written(response: unknown, resource: Resource): void {
-    setHeaders(response, this.validators(resource));
+    setHeaders(response, { ETag: resource.etag, 'Last-Modified': httpDate(resource.createdAt) });
   }
 
-  private validators(resource: Resource): { ETag: string; 'Last-Modified': string } {
-    return { ETag: resource.etag, 'Last-Modified': httpDate(resource.createdAt) };
+  private cacheControl(secondsLeft: number): string {
+    const maxAge = `${this.scope}, max-age=${secondsLeft}`;
+    return this.sharedMaxAge === undefined
+      ? maxAge
+      : `${maxAge}, s-maxage=${Math.min(this.sharedMaxAge, secondsLeft)}`;
   }
+}
+
+/** A character a tag cannot keep as is in `Cache-Tag` or `Surrogate-Key`. */
+const UNSAFE_TAG_CHARACTER = /[^\x21-\x24\x26-\x2b\x2d-\x7e]/gu;
+const LONE_SURROGATE = /^[\ud800-\udfff]$/;
+
+/**
+ * A tag as it can go into `Cache-Tag` (comma-separated) and `Surrogate-Key`
+ * (space-separated): unchanged when it is printable ASCII without `,`, `%` or
+ * spaces (the usual case); otherwise every other character is percent-encoded as
+ * UTF-8, so that no tag splits in two or breaks the header, and
+ * `decodeURIComponent` gives the tag back (a lone surrogate comes back as U+FFFD).
+ */
+export function headerSafeTag(tag: string): string {
+  return tag.replace(UNSAFE_TAG_CHARACTER, (char) =>
+    encodeURIComponent(LONE_SURROGATE.test(char) ? '\ufffd' : char),
+  );
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -183,7 +183,10 @@ export class ResourcesController {
     await this.resources.delete(id, preconditionOf(headers));
   }
 
-  /** Extends a resource's life: a new time-to-live from now (default CACHE_TTL). */
+  /**
+   * Extends a resource's life: a new time-to-live from now (default CACHE_TTL).
+   * Answers with the (unchanged) validators, as `GET` does.
+   */
   @Post(':id/touch')
   @HttpCode(HttpStatus.OK)
   @CompiledResponse(RESOURCE_RESPONSE_SCHEMA, HttpStatus.OK)
@@ -192,7 +195,10 @@ export class ResourcesController {
   async touch(
     @Param() { id }: ResourceParamsDto,
     @Body() { ttl }: TouchResourceDto,
+    @Res({ passthrough: true }) response: unknown,
   ): Promise<ResourceResponseDto> {
-    return toResourceResponse(await this.resources.touch(id, ttl));
+    const resource = await this.resources.touch(id, ttl);
+    this.httpCache.written(response, resource);
+    return toResourceResponse(resource);
   }
 }
