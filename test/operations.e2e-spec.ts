@@ -9,6 +9,8 @@ import {
   within,
 } from './helpers/server-process';
 import type { ServerProcess } from './helpers/server-process';
+import { parseScrape } from './helpers/prometheus';
+import type { Scrape } from './helpers/prometheus';
 import { storeTargets } from './helpers/stores';
 import { startTestApp, useTestApp } from './helpers/test-app';
 import type { Http, TestApp } from './helpers/test-app';
@@ -102,38 +104,6 @@ describeWithRedis('health probes when Redis fails', () => {
     }, 10_000);
   });
 });
-
-/** One sample of the Prometheus text format: `name{label="value",...} value`. */
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** A parsed scrape: its samples and the declared type of each metric family. */
-interface Scrape {
-  samples: Sample[];
-  types: Map<string, string>;
-}
-
-const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-function parseScrape(text: string): Scrape {
-  const samples: Sample[] = [];
-  const types = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const type = /^# TYPE (\S+) (\S+)$/.exec(line);
-    if (type) types.set(type[1], type[2]);
-    if (line === '' || line.startsWith('#')) continue;
-    const match = SAMPLE_LINE.exec(line);
-    if (!match) throw new Error(`Not a Prometheus sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, label, value] of (match[2] ?? '').matchAll(LABEL)) labels[label] = value;
-    samples.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return { samples, types };
-}
 
 /** The value of the one sample named `name` whose labels include `labels`; 0 when there is none. */
 function valueOf(scrape: Scrape, name: string, labels: Record<string, string> = {}): number {
