@@ -92,10 +92,18 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        reject(new StoreUnavailableError());
-      }, this.timeoutMs);
+      timer = setTimeout(
+        // After the next poll of the sockets, not at once: when the event loop
+        // itself was held up (a long collection, a burst of work), an answer
+        // that came in meanwhile is still unread when timers run first, and
+        // would otherwise lose the race to a timeout that Redis never caused.
+        () =>
+          setImmediate(() => {
+            timedOut = true;
+            reject(new StoreUnavailableError());
+          }),
+        this.timeoutMs,
+      );
     });
     try {
       const result = await Promise.race([call(this.client), timeout]);
