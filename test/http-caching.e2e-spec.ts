@@ -28,6 +28,20 @@ function maxAgeOf(cacheControl: string | undefined): number {
   return Number(match[1]);
 }
 
+/**
+ * `Cache-Control` of a hit in `scope`: public answers also carry `s-maxage`,
+ * which ends whole-second shared caches' copies by the entry's expiry.
+ */
+const cacheControlOf = (scope: string): RegExp =>
+  new RegExp(`^${scope}, max-age=\\d+${scope === 'public' ? ', s-maxage=\\d+' : ''}$`);
+
+/** Reads `s-maxage` from a Cache-Control header. */
+function sharedMaxAgeOf(cacheControl: string | undefined): number {
+  const match = /(?:^|,)\s*s-maxage=(\d+)\s*(?:,|$)/.exec(cacheControl ?? '');
+  if (!match) throw new Error(`no s-maxage in Cache-Control ${JSON.stringify(cacheControl)}`);
+  return Number(match[1]);
+}
+
 /** The HTTP-date of an ISO-8601 instant, as a server must format it. */
 const httpDate = (iso: string): string => new Date(iso).toUTCString();
 
@@ -37,7 +51,7 @@ function expectNotModified(res: Response, full: Response, scope = 'private'): vo
   expect(res.text ?? '').toBe('');
   expect(res.headers['content-type']).toBeUndefined();
   for (const name of VALIDATORS) expect(res.headers[name]).toBe(full.headers[name]);
-  expect(res.headers['cache-control']).toMatch(new RegExp(`^${scope}, max-age=\\d+$`));
+  expect(res.headers['cache-control']).toMatch(cacheControlOf(scope));
   expect(res.headers['cache-status']).toMatch(HIT_STATUS);
   expect(res.headers.age).toBeUndefined();
   expect(maxAgeOf(res.headers['cache-control'])).toBeLessThanOrEqual(
@@ -478,11 +492,11 @@ describe.each(storeTargets)('Cache-Control scope ($name store)', ({ env }) => {
       const { http } = await boot({ CACHE_CONTROL_SCOPE: scope });
       await http().put('/resources/scoped').send({ data: 1, ttl: 30 }).expect(201);
       const full = await http().get('/resources/scoped').expect(200);
-      expect(full.headers['cache-control']).toMatch(new RegExp(`^${scope}, max-age=\\d+$`));
+      expect(full.headers['cache-control']).toMatch(cacheControlOf(scope));
       expect(maxAgeOf(full.headers['cache-control'])).toBeGreaterThanOrEqual(28);
       expect(maxAgeOf(full.headers['cache-control'])).toBeLessThanOrEqual(30);
       const seed = await http().get('/get_cached_resource?id=scoped').expect(200);
-      expect(seed.headers['cache-control']).toMatch(new RegExp(`^${scope}, max-age=\\d+$`));
+      expect(seed.headers['cache-control']).toMatch(cacheControlOf(scope));
       expectNotModified(
         await http().get('/resources/scoped').set('If-None-Match', full.headers.etag),
         full,
@@ -534,7 +548,22 @@ describe.each(storeTargets)('Headers for shared caches ($name store)', ({ env })
     const { http } = await boot({ API_KEYS: KEY, CACHE_CONTROL_SCOPE: 'public' });
     await http().put('/resources/open-read').set('X-API-Key', KEY).send({ data: 1 }).expect(201);
     const res = await http().get('/resources/open-read').expect(200);
-    expect(res.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+    expect(res.headers['cache-control']).toMatch(cacheControlOf('public'));
+  });
+
+  it('public: an entry in its last stretch goes out private and in full, so no shared copy outlives it', async () => {
+    const { http } = await boot({ CACHE_CONTROL_SCOPE: 'public' });
+    // One second: its expiry second is this one or the next, so no shared cache
+    // counting whole seconds could keep a copy and stop serving it in time.
+    await http().put('/resources/last-stretch').send({ data: 'x', ttl: 1 }).expect(201);
+    const full = await http().get('/resources/last-stretch').expect(200);
+    expect(full.headers['cache-control']).toBe('private, max-age=0');
+    const revalidated = await http()
+      .get('/resources/last-stretch')
+      .set('If-None-Match', full.headers.etag)
+      .expect(200);
+    expect(revalidated.body).toMatchObject({ id: 'last-stretch', data: 'x' });
+    expect(revalidated.headers['cache-control']).toBe('private, max-age=0');
   });
 
   it('CACHE_SHARED_MAX_AGE adds s-maxage, never beyond the seconds left', async () => {
@@ -546,7 +575,10 @@ describe.each(storeTargets)('Headers for shared caches ($name store)', ({ env })
     const short = await http().get('/resources/short').expect(200);
     const maxAge = maxAgeOf(short.headers['cache-control']);
     expect(maxAge).toBeLessThanOrEqual(5);
-    expect(short.headers['cache-control']).toBe(`public, max-age=${maxAge}, s-maxage=${maxAge}`);
+    // Capped at the time left: s-maxage ends by the entry's expiry second.
+    const sharedMaxAge = sharedMaxAgeOf(short.headers['cache-control']);
+    expect(sharedMaxAge).toBeLessThanOrEqual(maxAge);
+    expect(sharedMaxAge).toBeGreaterThanOrEqual(maxAge - 1);
     const seed = await http().get('/get_cached_resource?id=long').expect(200);
     expect(seed.headers['cache-control']).toMatch(/^public, max-age=\d+, s-maxage=10$/);
     const notModified = await http()

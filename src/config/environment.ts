@@ -153,7 +153,8 @@ export class Environment {
 
   /**
    * Longest time, in seconds, shared caches (CDNs, proxies) may keep a public
-   * answer (`s-maxage`), so that they follow deletes within it; unset: not sent.
+   * answer (`s-maxage`), so that they follow deletes within it; 0: they keep
+   * none (answers go out `private`); unset: until the entry's expiry.
    */
   @Transform(toInt)
   @IsInt()

@@ -26,8 +26,8 @@ const CACHE_NAME = 'Lapse';
 export class HttpCacheHeaders implements OnModuleInit {
   private readonly logger = new Logger('HttpCaching');
   private readonly scope: 'public' | 'private';
-  /** Most seconds a shared cache may keep a public answer; undefined: no `s-maxage`. */
-  private readonly sharedMaxAge: number | undefined;
+  /** Most seconds a shared cache may keep a public answer (`CACHE_SHARED_MAX_AGE`). */
+  private readonly sharedMaxAge: number;
   private readonly xCache: boolean;
   private readonly publicScopeOverridden: boolean;
 
@@ -39,7 +39,7 @@ export class HttpCacheHeaders implements OnModuleInit {
     const readsNeedKey = apiKeys.length > 0 && authReads;
     this.publicScopeOverridden = readsNeedKey && cacheControlScope === 'public';
     this.scope = readsNeedKey ? 'private' : cacheControlScope;
-    this.sharedMaxAge = this.scope === 'public' ? sharedMaxAge : undefined;
+    this.sharedMaxAge = sharedMaxAge ?? Number.POSITIVE_INFINITY;
     this.xCache = xCacheHeader;
   }
 
@@ -61,10 +61,20 @@ export class HttpCacheHeaders implements OnModuleInit {
     const lastModified = httpDate(resource.createdAt);
     // Rounded down, so a cache never keeps a copy past the entry's expiry.
     const secondsLeft = Math.max(0, Math.floor((resource.expiresAt - now) / 1000));
+    // Shared caches such as nginx count whole seconds and keep a copy fresh
+    // through the last second of its lifetime (even with `s-maxage=0`, and after
+    // a 304 whatever it says): ending that lifetime one whole second before the
+    // entry's expiry second means no copy is served after it.
+    const untilExpirySecond = Math.floor(resource.expiresAt / 1000) - Math.floor(now / 1000) - 1;
+    const sharedSeconds =
+      this.scope === 'public' ? Math.min(this.sharedMaxAge, untilExpirySecond) : 0;
     const headers: Record<string, string> = {
       ETag: etag,
       'Last-Modified': lastModified,
-      'Cache-Control': this.cacheControl(secondsLeft),
+      'Cache-Control':
+        sharedSeconds >= 1
+          ? `public, max-age=${secondsLeft}, s-maxage=${sharedSeconds}`
+          : `private, max-age=${secondsLeft}`,
       Expires: httpDate(resource.expiresAt),
       'Cache-Status': `${CACHE_NAME}; hit; ttl=${secondsLeft}`,
     };
@@ -79,6 +89,14 @@ export class HttpCacheHeaders implements OnModuleInit {
     const ifModifiedSince = request['if-modified-since'];
     // Most reads are not conditional: nothing to compare.
     if (ifNoneMatch === undefined && ifModifiedSince === undefined) return false;
+    // Too close to the expiry for a shared cache to keep its copy: a 304 would
+    // make that copy fresh again (nginx does), so the answer goes out in full.
+    // The request loses its conditions, or Express's `send` would make it a 304 itself.
+    if (this.scope === 'public' && this.sharedMaxAge >= 1 && untilExpirySecond < 1) {
+      delete request['if-none-match'];
+      delete request['if-modified-since'];
+      return false;
+    }
     // `fresh` (jshttp, as used by Express) applies RFC 9110's rules: If-None-Match
     // with weak comparison wins over If-Modified-Since; `no-cache` forces a full answer.
     return fresh(
@@ -104,13 +122,6 @@ export class HttpCacheHeaders implements OnModuleInit {
   /** Sets the validators of a resource just written or touched. */
   written(response: unknown, resource: Resource): void {
     setHeaders(response, { ETag: resource.etag, 'Last-Modified': httpDate(resource.createdAt) });
-  }
-
-  private cacheControl(secondsLeft: number): string {
-    const maxAge = `${this.scope}, max-age=${secondsLeft}`;
-    return this.sharedMaxAge === undefined
-      ? maxAge
-      : `${maxAge}, s-maxage=${Math.min(this.sharedMaxAge, secondsLeft)}`;
   }
 }
 
