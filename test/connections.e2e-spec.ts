@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
@@ -306,6 +307,53 @@ describe('body encodings and charsets, alike on both adapters', () => {
       },
     });
     await app.http().get('/resources/charset').expect(404);
+  });
+
+  it.each([
+    ['Content-Encoding gzip', { 'Content-Encoding': 'gzip' }, 'Content-Encoding "gzip"'],
+    ['charset latin1', { 'Content-Type': 'application/json; charset=latin1' }, 'charset "latin1"'],
+  ])(
+    'refuses a body over the limit sent with %s with the 415, not a 413 (encoding first)',
+    async (_case, headers, named) => {
+      // Over the default 1 MB limit.
+      const large = Buffer.from(JSON.stringify({ data: 'x'.repeat(1_100_000) }));
+      const res = await put(
+        'large-encoded',
+        { 'Content-Type': 'application/json', ...headers },
+        large,
+      );
+      expect(res.status).toBe(415);
+      expect((res.body as { message: string }).message).toContain(named);
+      await app.http().get('/resources/large-encoded').expect(404);
+    },
+  );
+
+  it('reads no body on a GET, whatever it says about its encoding', async () => {
+    await app.http().put('/resources/get-body').send({ data: 1 }).expect(201);
+    for (const id of ['get-body', 'get-body-absent']) {
+      const compressed = gzipSync(body);
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const req = request(
+          {
+            port: portOf(app),
+            path: `/resources/${id}`,
+            method: 'GET',
+            headers: {
+              'Content-Type': 'application/json',
+              'Content-Encoding': 'gzip',
+              'Content-Length': compressed.length,
+            },
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          },
+        );
+        req.on('error', reject);
+        req.end(compressed);
+      });
+      expect(status).toBe(id === 'get-body' ? 200 : 404);
+    }
   });
 
   it.each([

@@ -47,6 +47,11 @@ export async function createHttpAdapter(config: LapseConfig): Promise<AbstractHt
 function expressJsonBody(limit: number): RequestHandler {
   const parse = json({ limit, inflate: false });
   return (request, response, next) => {
+    // Fastify reads no body on GET and HEAD; neither does Lapse on Express.
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      next();
+      return;
+    }
     const refused = hasJsonBody(request.headers)
       ? unsupportedBodyEncoding(request.headers)
       : undefined;
@@ -83,12 +88,16 @@ export function configureHttpAdapter(app: INestApplication, config: LapseConfig)
   // bytes: decoded as text while read, a body in another charset fails
   // Fastify's length check before its charset could be named.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const refused = unsupportedBodyEncoding(request.headers);
-    if (refused) {
-      done(refused, undefined);
-      return;
-    }
+  // Before the body is read, as on Express: a body Lapse would refuse to
+  // decode is a 415 whatever its size, never a 413.
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    const refused =
+      request.method !== 'GET' && request.method !== 'HEAD' && hasJsonBody(request.headers)
+        ? unsupportedBodyEncoding(request.headers)
+        : undefined;
+    done(refused ?? null, payload);
+  });
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     try {
       done(null, parseJsonBody((body as Buffer).toString('utf8')));
     } catch (error) {
