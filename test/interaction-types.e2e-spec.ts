@@ -126,6 +126,25 @@ describe.each(storeTargets)('interaction types ($name store)', ({ env }) => {
       expect(total).toBe(3);
       expect(Object.keys(byType)).toHaveLength(3);
     });
+    it('never leaves the data of a refused interaction behind when 40 new types with data arrive at once', async () => {
+      const id = uniqueId('concurrent-data');
+
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          record({ resourceId: id, type: `type-${i}`, data: { from: i } }).then((res) => ({
+            from: i,
+            status: res.status,
+          })),
+        ),
+      );
+
+      const admitted = answers.filter(({ status }) => status === 201).map(({ from }) => from);
+      expect(admitted).toHaveLength(3);
+      const cached = await http()
+        .get(`/resources/${encodeURIComponent(id)}`)
+        .expect(200);
+      expect(admitted).toContain((cached.body as { data: { from: number } }).data.from);
+    });
   });
 
   describe('the default bound (32)', () => {

@@ -368,18 +368,6 @@ export function describeTrackingStore(
         expect(await store.record('other', 'poke', T0)).toBe(2);
       });
 
-      it('says whether it would accept a type, as record does', async () => {
-        expect(await store.acceptsType('r', 'like')).toBe(true);
-        await store.record('r', 'click', T0);
-        await store.record('r', 'share', T0);
-
-        expect(await store.acceptsType('r', 'like')).toBe(false);
-        expect(await store.acceptsType('r', 'click')).toBe(true);
-        expect(await store.acceptsType('r', 'view')).toBe(true);
-        expect(await store.acceptsType('never-tracked', 'like')).toBe(true);
-        expect(await store.summary('never-tracked')).toBeUndefined();
-      });
-
       it('never exceeds the bound under 200 concurrent new types', async () => {
         const totals = await Promise.all(
           Array.from({ length: 200 }, (_, i) => store.record('hot', `type-${i}`, T0 + i)),

@@ -55,8 +55,6 @@ export interface TrackingStore {
    * one atomic step: concurrent new types never exceed the bound.
    */
   record(resourceId: string, type: string, at: number): Promise<number | undefined>;
-  /** Whether {@link record} would accept `type` for the resource now. */
-  acceptsType(resourceId: string, type: string): Promise<boolean>;
   /** What is known of a resource, or `undefined` when it was never tracked (or was dropped). */
   summary(resourceId: string): Promise<InteractionSummary | undefined>;
   /** The `limit` most-interacted resources, highest total first, ties by id (UTF-8 byte order). */

@@ -47,11 +47,10 @@ export class TrackingService {
   }
 
   /**
-   * Records one interaction, caching its data first when it carries some. A
+   * Records one interaction, then caches its data when it carries some. A
    * type new to a resource that has its most types is a 409 that changes
-   * nothing. (Data is cached only once its type is known to be accepted; a
-   * new type recorded by another request in between may still refuse the
-   * interaction after its data was cached.)
+   * nothing: the store admits the type and counts it in one atomic step, and
+   * only then is the data cached.
    */
   async record({
     resourceId,
@@ -59,15 +58,10 @@ export class TrackingService {
     data,
     ttl,
   }: Interaction): Promise<RecordedInteraction> {
-    if (data !== undefined) {
-      if (type !== DEFAULT_INTERACTION_TYPE && !(await this.store.acceptsType(resourceId, type))) {
-        throw this.tooManyTypes(type);
-      }
-      await this.resources.put(resourceId, { data, ttl });
-    }
     const total = await this.store.record(resourceId, type, Date.now());
     if (total === undefined) throw this.tooManyTypes(type);
     this.recordedHere += 1;
+    if (data !== undefined) await this.resources.put(resourceId, { data, ttl });
     return { resourceId, type, total };
   }
 

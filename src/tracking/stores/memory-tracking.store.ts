@@ -138,10 +138,6 @@ export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
     return Promise.resolve(tally.total);
   }
 
-  acceptsType(resourceId: string, type: string): Promise<boolean> {
-    return Promise.resolve(accepts(this.tallies.peek(resourceId)?.byType, type, this.types));
-  }
-
   summary(resourceId: string): Promise<InteractionSummary | undefined> {
     const tally = this.tallies.peek(resourceId);
     return Promise.resolve(

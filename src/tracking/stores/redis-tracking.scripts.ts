@@ -85,16 +85,6 @@ return total
 `);
 
 /**
- * Whether RECORD_SCRIPT would accept a type for a resource now: 1 or 0.
- *
- * KEYS: resource hash
- * ARGV: type, max types, reserved type
- */
-export const ACCEPTS_TYPE_SCRIPT = new RedisScript(`${ACCEPTS_TYPE}
-return accepts(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) and 1 or 0
-`);
-
-/**
  * The top of the ranking with each row's last activity, in one round trip.
  * Totals are stored negated so that ZRANGE lists the highest first and ties by id.
  */

@@ -20,7 +20,6 @@ import type {
 } from '../tracking-store';
 import { DEFAULT_TYPE_BOUND } from '../tracking-store';
 import {
-  ACCEPTS_TYPE_SCRIPT,
   CHECK_SCRIPT,
   KEYS_PER_SCRIPT,
   LEADERS_SCRIPT,
@@ -167,16 +166,6 @@ export class RedisTrackingStore implements TrackingStore {
       }),
     );
     return Number(total) < 0 ? undefined : Number(total);
-  }
-
-  async acceptsType(resourceId: string, type: string): Promise<boolean> {
-    const accepted = await this.connection.run((client) =>
-      ACCEPTS_TYPE_SCRIPT.evaluate(client, {
-        keys: [this.resourcePrefix + resourceId],
-        arguments: [type, String(this.types.maxTypes), this.types.reserved],
-      }),
-    );
-    return Number(accepted) === 1;
   }
 
   async summary(resourceId: string): Promise<InteractionSummary | undefined> {
