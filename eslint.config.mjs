@@ -44,6 +44,13 @@ export default tseslint.config(
     },
   },
   {
+    // Command-line scripts in plain CommonJS, run by Node as they are: they print.
+    files: ['scripts/**/*.js', 'tools/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+    rules: { 'no-console': 'off', '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The dashboard's scripts run as they are in the browser: no types to check against.
     files: ['src/dashboard/public/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],

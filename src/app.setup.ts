@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AllExceptionsFilter } from './http/all-exceptions.filter';
 import { installRequestHooks } from './http/request-hooks';
 import { AppLogger } from './logging/app-logger';
@@ -11,6 +10,7 @@ import type { LapseConfig } from './config/lapse.config';
 import { configureHttpAdapter } from './http/http-adapter';
 import type { HttpConnections } from './http/connections';
 import { COMPAT_CLIENT_ERROR_BODIES } from './compat/compat-responses';
+import { setUpSwagger } from './app.openapi';
 
 /** Response headers a browser client may read across origins. */
 const EXPOSED_HEADERS = [
@@ -60,34 +60,6 @@ export function configureApp(app: INestApplication, config: LapseConfig): HttpCo
   app.useGlobalFilters(
     new AllExceptionsFilter(app.get(HttpAdapterHost), COMPAT_CLIENT_ERROR_BODIES),
   );
-  setUpSwagger(app);
+  setUpSwagger(app, config);
   return connections;
-}
-
-/** Swagger UI at `/docs`, the OpenAPI document at `/docs-json`. */
-function setUpSwagger(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Lapse')
-      .setDescription(
-        'An expiring web cache and interaction tracker: keeps JSON data for a resource id ' +
-          '(a key or a URL) for a time-to-live and tracks how resources are used.',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth(
-        { type: 'http', scheme: 'bearer', description: 'An API key as a bearer token' },
-        'bearer',
-      )
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
-      // Either scheme works on every route; which routes need one depends on API_KEYS and AUTH_READS.
-      .addSecurityRequirements('bearer')
-      .addSecurityRequirements('apiKey')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, {
-    jsonDocumentUrl: 'docs-json',
-    // Authorise once in the UI and every "Try it out" sends the key.
-    swaggerOptions: { persistAuthorization: true },
-  });
 }

@@ -396,7 +396,7 @@ interface OpenApiDocument {
 }
 
 describe('API documentation of the security schemes', () => {
-  // Documentation does not depend on the store or on whether keys are set.
+  // Documentation does not depend on the store (docs.e2e-spec checks every configuration's locks).
   const { http } = useTestApp(() => ({ API_KEYS, AUTH_READS: 'true' }));
   let doc: OpenApiDocument;
 
@@ -431,8 +431,8 @@ describe('API documentation of the security schemes', () => {
     (path) => {
       const operation = doc.paths[path]?.get;
       expect(operation).toBeDefined();
-      // An empty requirement, the only one listed: no credentials needed.
-      expect(operation.security).toEqual([{}]);
+      // No requirement at all: no credentials needed, and no lock in Swagger UI.
+      expect(operation.security).toEqual([]);
     },
   );
 

@@ -119,7 +119,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
 }
 
 /** `413` → `Payload Too Large`, as Nest's own error bodies name statuses. */
-function httpStatusName(code: number): string {
+export function httpStatusName(code: number): string {
   const name = (HttpStatus[code] as string | undefined) ?? 'CLIENT_ERROR';
   return name
     .toLowerCase()

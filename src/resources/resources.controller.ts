@@ -14,15 +14,12 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiExcludeEndpoint,
   ApiHeader,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiNotModifiedResponse,
   ApiOkResponse,
-  ApiPreconditionFailedResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import { preconditionOf } from './conditional-request';
@@ -45,9 +42,14 @@ import {
   toResourceResponse,
 } from './dto/resource-response.dto';
 import { CompiledResponse } from '../http/compiled-response';
+import {
+  ApiErrorResponse,
+  ApiJsonBodyErrorResponses,
+  ApiStoreUnavailableResponse,
+} from '../http/error-response';
 import { TouchResourceDto } from './dto/touch-resource.dto';
 import { HttpCacheHeaders } from './http-cache-headers';
-import { ResourcesService, resourceNotFound } from './resources.service';
+import { ResourcesService, preconditionFailed, resourceNotFound } from './resources.service';
 
 const IF_MATCH = {
   name: 'If-Match',
@@ -55,8 +57,21 @@ const IF_MATCH = {
   description: 'Only if the entry exists and has one of these ETags (else 412).',
 };
 
+/** The 404 of the routes that read or change one resource. */
+const ApiResourceNotFound = () =>
+  ApiErrorResponse(
+    HttpStatus.NOT_FOUND,
+    'Absent or expired.',
+    resourceNotFound('greeting').message,
+  );
+
 @ApiTags('resources')
-@ApiBadRequestResponse({ description: 'Invalid id, query or body; the message names the field.' })
+@ApiErrorResponse(
+  HttpStatus.BAD_REQUEST,
+  'Invalid id, query or body; the message names the field.',
+  ['ttl must not be greater than 31536000'],
+)
+@ApiStoreUnavailableResponse()
 @Controller('resources')
 export class ResourcesController {
   constructor(
@@ -64,14 +79,26 @@ export class ResourcesController {
     private readonly httpCache: HttpCacheHeaders,
   ) {}
 
-  /** Lists live resources in id order, by id prefix and/or tag, a page at a time. */
+  /**
+   * List resources
+   *
+   * @remarks Lists live resources in id order, without their data, by id prefix
+   * and/or tag, a page at a time: the `nextCursor` of a page, sent as `cursor`,
+   * gives the next one.
+   */
   @Get()
   @ApiOkResponse({ type: ResourcePageDto })
   async list(@Query() query: ListResourcesQueryDto): Promise<ResourcePageDto> {
     return toResourcePage(await this.resources.list(query));
   }
 
-  /** Deletes the resources with an id prefix and/or a tag, or all of them with `all=true`. */
+  /**
+   * Delete resources by id prefix or tag
+   *
+   * @remarks Deletes the live resources whose id starts with `prefix` and/or
+   * that have `tag`, or all of them with `all=true`. One of the three is
+   * required: this never flushes the cache by accident.
+   */
   @Delete()
   @ApiOkResponse({ type: PurgeResponseDto })
   async purge(@Query() { prefix, tag, all }: PurgeResourcesQueryDto): Promise<PurgeResponseDto> {
@@ -86,28 +113,49 @@ export class ResourcesController {
     return { deleted: await this.resources.purge({ prefix, tag }) };
   }
 
-  /** Reads up to 1000 resources at once; each counts as a hit or a miss. */
+  /**
+   * Read many resources
+   *
+   * @remarks Reads up to 1000 resources at once, each as `GET /resources/{id}`
+   * would (a hit or a miss): the live entries found, and the ids absent or
+   * expired. A read, although sent as POST: it needs a key only with
+   * AUTH_READS=true.
+   */
   @Post('_mget')
   @ReadAccess()
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: MgetResponseDto })
+  @ApiJsonBodyErrorResponses()
   async mget(@Body() { ids }: MgetResourcesDto): Promise<MgetResponseDto> {
     const { found, missing } = await this.resources.getMany(ids);
     const now = Date.now();
     return { items: found.map((resource) => toResourceResponse(resource, now)), missing };
   }
 
-  /** Writes up to 1000 resources; if any item is invalid, nothing is written. */
+  /**
+   * Write many resources
+   *
+   * @remarks Writes up to 1000 resources, each as `PUT /resources/{id}` would
+   * without preconditions. Every item is validated first: if any is invalid,
+   * the answer is a 400 and nothing is written.
+   */
   @Post('_mset')
   @HttpCode(HttpStatus.OK)
   @ApiOkResponse({ type: MsetResponseDto })
+  @ApiJsonBodyErrorResponses()
   async mset(@Body() { items }: MsetResourcesDto): Promise<MsetResponseDto> {
     const written = await this.resources.putMany(items);
     const now = Date.now();
     return { items: written.map((resource) => toResourceResponse(resource, now)) };
   }
 
-  /** Caches JSON data under an id, creating or replacing the entry. */
+  /**
+   * Cache a resource
+   *
+   * @remarks Caches JSON data under an id for `ttl` seconds (default CACHE_TTL),
+   * creating the entry (201) or replacing it (200). With `If-Match` or
+   * `If-None-Match: *`, the check and the write are one atomic step.
+   */
   @Put(':id')
   @ApiHeader(IF_MATCH)
   @ApiHeader({
@@ -118,9 +166,12 @@ export class ResourcesController {
   @CompiledResponse(RESOURCE_RESPONSE_SCHEMA, HttpStatus.OK, HttpStatus.CREATED)
   @ApiCreatedResponse({ type: ResourceResponseDto, description: 'A new entry was created.' })
   @ApiOkResponse({ type: ResourceResponseDto, description: 'An existing entry was replaced.' })
-  @ApiPreconditionFailedResponse({
-    description: 'If-Match or If-None-Match failed; nothing changed.',
-  })
+  @ApiErrorResponse(
+    HttpStatus.PRECONDITION_FAILED,
+    'If-Match or If-None-Match failed; nothing changed.',
+    preconditionFailed('greeting'),
+  )
+  @ApiJsonBodyErrorResponses()
   async put(
     @Param() { id }: ResourceParamsDto,
     @Body() body: PutResourceDto,
@@ -141,9 +192,12 @@ export class ResourcesController {
   }
 
   /**
-   * Serves a cached resource until it expires, with HTTP caching headers;
-   * answers 304 to a conditional request for an unchanged one. `HEAD` answers
-   * the same without a body.
+   * Read a resource
+   *
+   * @remarks Serves a cached resource until it expires, with HTTP caching
+   * headers (`ETag`, `Last-Modified`, `Cache-Control`, `Expires`); answers 304
+   * to a conditional request for an unchanged one. `HEAD` answers the same
+   * without a body.
    */
   @Get(':id')
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETags the client holds.' })
@@ -151,7 +205,7 @@ export class ResourcesController {
   @CompiledResponse(RESOURCE_RESPONSE_SCHEMA, HttpStatus.OK)
   @ApiOkResponse({ type: ResourceResponseDto })
   @ApiNotModifiedResponse({ description: 'The client copy is still good.' })
-  @ApiNotFoundResponse({ description: 'Absent or expired.' })
+  @ApiResourceNotFound()
   async get(
     @Param() { id }: ResourceParamsDto,
     @Headers() headers: RequestHeaders,
@@ -169,13 +223,22 @@ export class ResourcesController {
     return toResourceResponse(resource);
   }
 
-  /** Removes a cached resource. */
+  /**
+   * Delete a resource
+   *
+   * @remarks Removes a cached resource; with `If-Match`, only while it has one
+   * of those ETags.
+   */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiHeader(IF_MATCH)
   @ApiNoContentResponse({ description: 'Removed.' })
-  @ApiNotFoundResponse({ description: 'Absent or expired.' })
-  @ApiPreconditionFailedResponse({ description: 'If-Match failed; nothing changed.' })
+  @ApiResourceNotFound()
+  @ApiErrorResponse(
+    HttpStatus.PRECONDITION_FAILED,
+    'If-Match failed; nothing changed.',
+    preconditionFailed('greeting'),
+  )
   async delete(
     @Param() { id }: ResourceParamsDto,
     @Headers() headers: RequestHeaders,
@@ -184,14 +247,18 @@ export class ResourcesController {
   }
 
   /**
-   * Extends a resource's life: a new time-to-live from now (default CACHE_TTL).
-   * Answers with the (unchanged) validators, as `GET` does.
+   * Extend a resource's life
+   *
+   * @remarks Gives a live resource a new time-to-live from now (`ttl`, default
+   * CACHE_TTL), its data unchanged. Answers with the (unchanged) validators,
+   * as `GET` does.
    */
   @Post(':id/touch')
   @HttpCode(HttpStatus.OK)
   @CompiledResponse(RESOURCE_RESPONSE_SCHEMA, HttpStatus.OK)
   @ApiOkResponse({ type: ResourceResponseDto })
-  @ApiNotFoundResponse({ description: 'Absent or expired.' })
+  @ApiResourceNotFound()
+  @ApiJsonBodyErrorResponses()
   async touch(
     @Param() { id }: ResourceParamsDto,
     @Body() { ttl }: TouchResourceDto,

@@ -51,7 +51,7 @@ export class ResourcesService {
   ): Promise<PutResult> {
     // One atomic step, with or without a precondition: `created` cannot race.
     const result = await this.cache.setIf(id, data, { ttlMs: this.ttlMs(ttl), tags }, precondition);
-    if (!result.written) throw new PreconditionFailedException(preconditionMessage(id));
+    if (!result.written) throw new PreconditionFailedException(preconditionFailed(id));
     return { resource: toResource(id, result.entry), created: result.created };
   }
 
@@ -97,7 +97,7 @@ export class ResourcesService {
     const outcome = await this.cache.delete(id, precondition);
     if (outcome === 'absent') notFound(id);
     if (outcome === 'precondition-failed') {
-      throw new PreconditionFailedException(preconditionMessage(id));
+      throw new PreconditionFailedException(preconditionFailed(id));
     }
   }
 
@@ -145,7 +145,8 @@ function notFound(id: string): never {
   throw resourceNotFound(id);
 }
 
-function preconditionMessage(id: string): string {
+/** The message of a 412: a precondition on `id` failed. */
+export function preconditionFailed(id: string): string {
   return `Precondition failed for resource ${JSON.stringify(id)}: it changed, exists or is absent`;
 }
 

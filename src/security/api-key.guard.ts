@@ -5,11 +5,14 @@ import { ConfigService } from '@nestjs/config';
 import { setHeaders } from '../http/adapter-neutral';
 import { PerRoute } from '../http/per-route';
 import type { LapseConfig } from '../config/lapse.config';
-import { ACCESS_METADATA } from './access.decorators';
+import { ACCESS_METADATA, accessOfMethod } from './access.decorators';
 import type { Access } from './access.decorators';
 import { ApiKeys, presentedKey } from './api-keys';
 
-const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** The messages of a 401. */
+export const MISSING_KEY =
+  'An API key is required: Authorization: Bearer <key> or X-API-Key: <key>';
+export const INVALID_KEY = 'The API key is not valid';
 
 /**
  * Requires an API key (when API_KEYS is set) for every route that changes
@@ -47,14 +50,10 @@ export class ApiKeyGuard implements CanActivate {
     setHeaders(context.switchToHttp().getResponse(), {
       'WWW-Authenticate': `Bearer realm="lapse"${key === undefined ? '' : ', error="invalid_token"'}`,
     });
-    throw new UnauthorizedException(
-      key === undefined
-        ? 'An API key is required: Authorization: Bearer <key> or X-API-Key: <key>'
-        : 'The API key is not valid',
-    );
+    throw new UnauthorizedException(key === undefined ? MISSING_KEY : INVALID_KEY);
   }
 
   private accessOf(context: ExecutionContext, method: string): Access {
-    return this.declared.of(context) ?? (READ_METHODS.has(method.toUpperCase()) ? 'read' : 'write');
+    return this.declared.of(context) ?? accessOfMethod(method);
   }
 }

@@ -8,6 +8,11 @@ import type { LapseConfig } from '../config/lapse.config';
 import { ApiKeyGuard } from './api-key.guard';
 import { LapseThrottlerGuard } from './lapse-throttler.guard';
 
+/** The message of a 429: what the limit is, not the exception's class name. */
+export function tooManyRequests(limit: number, ttlSeconds: number): string {
+  return `Too many requests: at most ${limit} per ${ttlSeconds} s for each client (THROTTLE_LIMIT, THROTTLE_TTL)`;
+}
+
 /** Options of {@link SecurityModule}. */
 export interface SecurityModuleOptions {
   /** Where rate-limit counters live; `undefined`: the throttler's own in-memory storage. */
@@ -67,9 +72,7 @@ export class SecurityModule implements OnModuleInit {
         const { throttleLimit, throttleTtlSeconds } = config.get('security', { infer: true });
         return {
           throttlers: [{ ttl: throttleTtlSeconds * 1000, limit: throttleLimit }],
-          // Says what the limit is, not the exception's class name.
-          errorMessage: (_context, { limit, ttl }) =>
-            `Too many requests: at most ${limit} per ${ttl / 1000} s for each client (THROTTLE_LIMIT, THROTTLE_TTL)`,
+          errorMessage: (_context, { limit, ttl }) => tooManyRequests(limit, ttl / 1000),
           // One budget per client across all routes, not one per route.
           generateKey: (_context, tracker, throttler) => `${throttler}:${tracker}`,
           storage: throttlerStorage,

@@ -1,5 +1,6 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponse, ApiStoreUnavailableResponse } from '../http/error-response';
 import { SeriesQueryDto } from '../time-series/dto/series-query.dto';
 import {
   StatsResponseDto,
@@ -10,20 +11,35 @@ import {
 import { StatsService } from './stats.service';
 
 @ApiTags('stats')
+@ApiStoreUnavailableResponse()
 @Controller('stats')
 export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
-  /** Cache hits and misses, writes, expiry, eviction and interaction counts. */
+  /**
+   * Read the counters
+   *
+   * @remarks Cache hits and misses, writes, deletes, expiries, evictions, live
+   * entries and interactions, with the default TTL and the uptime.
+   */
   @Get()
   @ApiOkResponse({ type: StatsResponseDto })
   async get(): Promise<StatsResponseDto> {
     return toStatsResponse(await this.stats.snapshot());
   }
 
-  /** Hits, misses, writes, deletes, expiries, evictions and interactions per minute or hour. */
+  /**
+   * Read the counters over time
+   *
+   * @remarks Hits, misses, writes, deletes, expiries, evictions and
+   * interactions per minute or hour (`interval`) from `from` to `to`, oldest
+   * first, with zeros where there were none.
+   */
   @Get('series')
   @ApiOkResponse({ type: StatsSeriesResponseDto })
+  @ApiErrorResponse(HttpStatus.BAD_REQUEST, 'Invalid query; the message names the field.', [
+    'interval must be one of the following values: minute, hour',
+  ])
   async series(@Query() query: SeriesQueryDto): Promise<StatsSeriesResponseDto> {
     const { range, points } = await this.stats.series(query);
     return toStatsSeriesResponse(range, points);

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import type { ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -96,12 +97,34 @@ export function IsResourceId(): PropertyDecorator {
   );
 }
 
+/** The name of {@link JSON_VALUE_SCHEMA} among the document's schemas. */
+export const JSON_VALUE_SCHEMA_NAME = 'JsonValue';
+
+/**
+ * Any JSON value, as the OpenAPI document states it: a schema without a type
+ * (a generated client types it `unknown`), where `type: object` would allow
+ * only objects and type them with no properties at all.
+ */
+export const JSON_VALUE_SCHEMA = {
+  description: 'Any JSON value but null: an object, an array, a string, a number or a boolean.',
+  example: { title: 'Hello', views: 3 },
+} as const;
+
+/**
+ * Documents a property holding any JSON value: a reference to
+ * {@link JSON_VALUE_SCHEMA} (which the document must list under its name),
+ * wrapped so that the property keeps its own description and example.
+ */
+export function ApiJsonValue(options: ApiPropertyOptions = {}): PropertyDecorator {
+  return ApiProperty({ allOf: [{ $ref: getSchemaPath(JSON_VALUE_SCHEMA_NAME) }], ...options });
+}
+
 /** Any JSON value except `null`; required. */
 export function IsJsonData(): PropertyDecorator {
   return applyDecorators(
     IsDefined({ message: '$property is required and must not be null' }),
     Verbatim(),
-    ApiProperty({
+    ApiJsonValue({
       description: 'Any JSON value except null: object, array, string, number or boolean.',
       example: { title: 'Hello', views: 3 },
     }),
@@ -114,7 +137,8 @@ export function IsOptionalJsonData(): PropertyDecorator {
     WhenPresent(),
     IsDefined({ message: '$property must not be null' }),
     Verbatim(),
-    ApiPropertyOptional({
+    ApiJsonValue({
+      required: false,
       description: 'Any JSON value except null. When present, the resource is cached as PUT would.',
       example: { title: 'Hello' },
     }),
@@ -130,6 +154,7 @@ export function IsTtlSeconds(): PropertyDecorator {
     Max(MAX_TTL_SECONDS),
     RejectsContainers(),
     ApiPropertyOptional({
+      type: 'integer',
       description: 'Time-to-live in whole seconds; defaults to the server CACHE_TTL.',
       minimum: 1,
       maximum: MAX_TTL_SECONDS,
@@ -163,10 +188,11 @@ export function IsInteractionType(): PropertyDecorator {
       message: '$property must match /^[a-z0-9_.-]{1,64}$/ (e.g. view, click, share)',
     }),
     RejectsContainers(),
+    // The default is told, not declared: generators (openapi-typescript) make a
+    // property with a `default` required, in request bodies too.
     ApiPropertyOptional({
-      description: 'Kind of interaction.',
+      description: 'Kind of interaction; `view` when absent.',
       pattern: INTERACTION_TYPE_PATTERN.source,
-      default: 'view',
       example: 'click',
     }),
   );

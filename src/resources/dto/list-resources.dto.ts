@@ -19,6 +19,7 @@ export class ListResourcesQueryDto {
   tag?: string;
 
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'Page size.',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,

@@ -14,12 +14,14 @@ export class ResourceSummaryDto {
    * When the entry expires (ISO-8601).
    * @example 2026-11-26T12:05:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   expiresAt!: string;
 
   /**
    * Whole seconds left before expiry, rounded up.
    * @example 300
    */
+  @ApiProperty({ type: 'integer' })
   ttl!: number;
 }
 
@@ -43,6 +45,7 @@ export class PurgeResponseDto {
    * How many live entries were deleted.
    * @example 12
    */
+  @ApiProperty({ type: 'integer' })
   deleted!: number;
 }
 

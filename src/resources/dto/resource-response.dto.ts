@@ -1,13 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Resource } from '../resource';
 import { isoDate } from '../../common/dates';
+import { ApiJsonValue } from '../../validation/validation-rules';
 
 /** A cached resource. */
 export class ResourceResponseDto {
   /** @example https://example.com/articles/42 */
   id!: string;
 
-  @ApiProperty({ description: 'The cached JSON value.', example: { title: 'Hello', views: 3 } })
+  @ApiJsonValue({ description: 'The cached JSON value.', example: { title: 'Hello', views: 3 } })
   data!: unknown;
 
   /** @example ["articles"] */
@@ -17,18 +18,21 @@ export class ResourceResponseDto {
    * When the current data was written (ISO-8601).
    * @example 2026-11-26T12:00:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
   /**
    * When the entry expires (ISO-8601).
    * @example 2026-11-26T12:05:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   expiresAt!: string;
 
   /**
    * Whole seconds left before expiry, rounded up.
    * @example 300
    */
+  @ApiProperty({ type: 'integer' })
   ttl!: number;
 }
 

@@ -15,6 +15,7 @@ export class StatsResponseDto {
    * Live entries.
    * @example 1250
    */
+  @ApiProperty({ type: 'integer' })
   entries!: number;
 
   @ApiProperty({
@@ -30,18 +31,21 @@ export class StatsResponseDto {
    * Default time-to-live, in seconds.
    * @example 300
    */
+  @ApiProperty({ type: 'integer' })
   defaultTtl!: number;
 
   /**
    * Reads that found a live entry (both APIs).
    * @example 900
    */
+  @ApiProperty({ type: 'integer' })
   hits!: number;
 
   /**
    * Reads that found nothing, or an expired entry.
    * @example 100
    */
+  @ApiProperty({ type: 'integer' })
   misses!: number;
 
   /**
@@ -54,36 +58,42 @@ export class StatsResponseDto {
    * Entries written.
    * @example 1400
    */
+  @ApiProperty({ type: 'integer' })
   sets!: number;
 
   /**
    * Entries removed on request.
    * @example 20
    */
+  @ApiProperty({ type: 'integer' })
   deletes!: number;
 
   /**
    * Entries reclaimed after their time-to-live ran out.
    * @example 130
    */
+  @ApiProperty({ type: 'integer' })
   expired!: number;
 
   /**
    * Live entries evicted to stay within maxEntries.
    * @example 0
    */
+  @ApiProperty({ type: 'integer' })
   evicted!: number;
 
   /**
    * Interactions recorded.
    * @example 5400
    */
+  @ApiProperty({ type: 'integer' })
   interactions!: number;
 
   /**
    * Seconds since the service started.
    * @example 3600
    */
+  @ApiProperty({ type: 'integer' })
   uptimeSeconds!: number;
 }
 
@@ -111,30 +121,38 @@ export class ActivityPointDto {
    * Start of the bucket (ISO-8601).
    * @example 2026-11-27T08:01:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   t!: string;
 
   /** @example 120 */
+  @ApiProperty({ type: 'integer' })
   hits!: number;
 
   /** @example 8 */
+  @ApiProperty({ type: 'integer' })
   misses!: number;
 
   /** @example 15 */
+  @ApiProperty({ type: 'integer' })
   sets!: number;
 
   /** @example 1 */
+  @ApiProperty({ type: 'integer' })
   deletes!: number;
 
   /** @example 4 */
+  @ApiProperty({ type: 'integer' })
   expired!: number;
 
   /**
    * Evicted to make room. On Redis: Redis's server-wide count, filed under the bucket in which a sweep noticed it.
    * @example 0
    */
+  @ApiProperty({ type: 'integer' })
   evicted!: number;
 
   /** @example 42 */
+  @ApiProperty({ type: 'integer' })
   interactions!: number;
 }
 

@@ -11,12 +11,14 @@ export class SeriesRangeDto {
    * Start of the first bucket (ISO-8601).
    * @example 2026-11-27T07:02:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   from!: string;
 
   /**
    * End of the last bucket (ISO-8601, exclusive).
    * @example 2026-11-27T08:03:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   to!: string;
 }
 

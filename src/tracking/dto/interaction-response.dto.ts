@@ -16,6 +16,7 @@ export class InteractionResponseDto {
    * All interactions of the resource so far.
    * @example 17
    */
+  @ApiProperty({ type: 'integer' })
   total!: number;
 }
 
@@ -25,6 +26,7 @@ export class InteractionSummaryResponseDto {
   resourceId!: string;
 
   /** @example 17 */
+  @ApiProperty({ type: 'integer' })
   total!: number;
 
   @ApiProperty({
@@ -39,12 +41,14 @@ export class InteractionSummaryResponseDto {
    * First interaction (ISO-8601).
    * @example 2026-11-26T12:00:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   firstAt!: string;
 
   /**
    * Latest interaction (ISO-8601).
    * @example 2026-11-26T12:04:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   lastAt!: string;
 }
 
@@ -54,12 +58,14 @@ export class TopResourceResponseDto {
   resourceId!: string;
 
   /** @example 17 */
+  @ApiProperty({ type: 'integer' })
   total!: number;
 
   /**
    * Latest interaction (ISO-8601).
    * @example 2026-11-26T12:04:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   lastAt!: string;
 }
 
@@ -91,9 +97,11 @@ export class InteractionPointDto {
    * Start of the bucket (ISO-8601).
    * @example 2026-11-27T08:01:00.000Z
    */
+  @ApiProperty({ format: 'date-time' })
   t!: string;
 
   /** @example 3 */
+  @ApiProperty({ type: 'integer' })
   total!: number;
 
   @ApiProperty({

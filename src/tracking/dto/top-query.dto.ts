@@ -7,6 +7,7 @@ export const MAX_TOP_LIMIT = 1000;
 /** Query of `GET /interactions`. */
 export class TopQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     description: 'How many resources to list.',
     minimum: 1,
     maximum: MAX_TOP_LIMIT,
