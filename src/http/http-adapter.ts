@@ -97,13 +97,17 @@ export function configureHttpAdapter(app: INestApplication, config: LapseConfig)
         : undefined;
     done(refused ?? null, payload);
   });
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
-    try {
-      done(null, parseJsonBody((body as Buffer).toString('utf8')));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    (_request, body, done) => {
+      try {
+        done(null, parseJsonBody((body as Buffer).toString('utf8')));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
   return connections;
 }
