@@ -128,6 +128,15 @@ const median = (values: number[]): number => {
 
 function targets(withRedis: boolean): Target[] {
   const list: Target[] = [{ id: 'raw', title: 'raw node:http + Map', kind: 'raw' }];
+  // The same server sending a Lapse GET hit's headers: what those headers cost
+  // in Node.js's own HTTP code, whatever the framework.
+  list.push({
+    id: 'raw-headers',
+    title: "raw node:http + Map, a Lapse hit's headers",
+    kind: 'raw',
+    env: { RAW_HEADERS: 'lapse' },
+    workloads: ['get-hit'],
+  });
   for (const adapter of ['express', 'fastify'] as const) {
     list.push({ id: `floor-${adapter}`, title: `Nest floor, ${adapter}`, kind: 'floor', adapter });
   }
@@ -195,8 +204,10 @@ class RunningServer {
     const port = await freePort();
     let command: string[];
     let env: NodeJS.ProcessEnv = { ...process.env };
-    if (target.kind === 'raw') command = [join(HERE, 'servers', 'raw.js'), String(port)];
-    else if (target.kind === 'floor' || target.kind === 'floor-logs') {
+    if (target.kind === 'raw') {
+      command = [join(HERE, 'servers', 'raw.js'), String(port)];
+      env = { ...env, ...target.env };
+    } else if (target.kind === 'floor' || target.kind === 'floor-logs') {
       command = [join(HERE, 'servers', 'floor.js'), String(port), target.adapter ?? 'express'];
       if (target.kind === 'floor-logs') command.push('logs');
     } else {
@@ -573,6 +584,13 @@ async function topListRuns(withRedis: boolean): Promise<TopListFigures[]> {
   const runs = [await topListRun('memory')];
   if (withRedis) runs.push(await topListRun('redis'));
   return runs;
+}
+
+/** The figures of the last top-list run (`bench/results/top-lists.json`), if any. */
+function savedTopLists(): TopListFigures[] {
+  const file = join(RESULTS, 'top-lists.json');
+  if (!existsSync(file)) return [];
+  return (JSON.parse(readFileSync(file, 'utf8')) as { topLists: TopListFigures[] }).topLists;
 }
 
 /** BENCH_ONLY=top-lists: the windowed top-list runs alone, printed and saved. */
@@ -1002,7 +1020,9 @@ async function main(): Promise<void> {
       if (redis) scale.push(await scaleRun('redis'));
       mapBytes = await plainMapBytesPerEntry();
     }
-    const topLists = await topListRuns(redis !== undefined);
+    // Measured by their own command (`npm run bench:top-lists`), which fills a
+    // tracker of BENCH_TRACKED resources per store: the last figures saved.
+    const topLists = savedTopLists();
     const measured: Omit<Saved, 'checks'> = {
       machine: machine(),
       settings: {

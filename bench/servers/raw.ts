@@ -1,16 +1,39 @@
 /**
  * The floor's floor: `node:http` and a `Map`, no framework. It answers the
  * benchmark's routes with the least work that still parses and checks a body.
+ * With RAW_HEADERS=lapse, a GET hit also carries the headers a Lapse hit
+ * carries (helmet's, the request id, validators and freshness), fixed values
+ * of the same length: what Node.js's HTTP code spends on them, per header.
  * Usage: node raw.js <port>
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { securityHeaders } from '../../src/security/security-headers';
+
+const HIT_HEADERS: Readonly<Record<string, string>> =
+  process.env.RAW_HEADERS === 'lapse'
+    ? {
+        ...securityHeaders(),
+        'x-request-id': 'afa4c5ba-8f13-433c-9a50-e268686e0cd8',
+        etag: '"10-fMRfBMPm9YgfwyOi2N6rEyw4SSI"',
+        'last-modified': 'Thu, 03 Dec 2026 10:07:27 GMT',
+        'cache-control': 'private, max-age=290',
+        expires: 'Thu, 03 Dec 2026 10:12:27 GMT',
+        'cache-status': 'Lapse; hit; ttl=290',
+      }
+    : {};
 
 const entries = new Map<string, string>();
 const interactions = new Map<string, number>();
 
-function send(res: ServerResponse, status: number, body: string): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
   });
@@ -39,7 +62,7 @@ const server = createServer((req, res) => {
     if (req.method === 'GET') {
       const entry = entries.get(id);
       if (entry === undefined) send(res, 404, '{"statusCode":404,"message":"not found"}');
-      else send(res, 200, entry);
+      else send(res, 200, entry, HIT_HEADERS);
       return;
     }
     if (req.method === 'PUT') {
