@@ -8,6 +8,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      'clients/typescript/dist/',
       'coverage/',
       'node_modules/',
       'eslint.config.mjs',
