@@ -211,12 +211,20 @@ export class ResourcesController {
     @Headers() headers: RequestHeaders,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<ResourceResponseDto | undefined> {
-    const resource = await this.resources.find(id);
+    const { resource, fetched, originError } = await this.resources.read(id);
     if (!resource) {
       this.httpCache.miss(response);
       throw resourceNotFound(id);
     }
-    if (this.httpCache.hit(headers, response, resource)) {
+    if (originError) {
+      this.httpCache.originError(response, resource, fetched);
+      throw originError;
+    }
+    if (fetched === 'passed') {
+      this.httpCache.miss(response);
+      return toResourceResponse(resource);
+    }
+    if (this.httpCache.hit(headers, response, resource, Date.now(), fetched === 'stored')) {
       setStatus(response, HttpStatus.NOT_MODIFIED);
       return undefined;
     }

@@ -1,13 +1,16 @@
 import { Module } from '@nestjs/common';
+import { OriginModule } from '../origin/origin.module';
 import { HttpCacheHeaders } from './http-cache-headers';
 import { ResourcesController } from './resources.controller';
 import { ResourcesService } from './resources.service';
 
 /**
  * The REST API over cached resources. Needs `CacheService` from a global or
- * imported `CacheModule` and `ConfigService` from the config module.
+ * imported `CacheModule` and `ConfigService` from the config module; reads through
+ * to allowed origins with `OriginModule`.
  */
 @Module({
+  imports: [OriginModule],
   controllers: [ResourcesController],
   providers: [ResourcesService, HttpCacheHeaders],
   exports: [ResourcesService, HttpCacheHeaders],
