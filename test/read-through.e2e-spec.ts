@@ -90,6 +90,26 @@ describe.each(storeTargets)('read-through ($name store)', (store) => {
       expect(origin.count(path)).toBe(1);
     });
 
+    it('reads the same entry through GET /fetch?url=', async () => {
+      const path = fresh('/json');
+
+      const fetched = await http()
+        .get('/fetch')
+        .query({ url: origin.url(path) })
+        .expect(200);
+      expect(fetched.headers['cache-status']).toBe(STORED);
+      expect(fetched.body).toMatchObject({ id: origin.url(path), data: { greeting: 'hello' } });
+      const res = await http().get(resourcePath(path)).expect(200);
+      expect(res.headers['cache-status']).toMatch(HIT);
+      await http()
+        .get('/fetch')
+        .query({ url: origin.url(path) })
+        .expect(200);
+
+      expect(origin.count(path)).toBe(1);
+      await http().get('/fetch').expect(400);
+    });
+
     it('sends the origin only its fixed request headers', async () => {
       const path = fresh('/json');
 
@@ -238,6 +258,10 @@ describe.each(storeTargets)('read-through ($name store)', (store) => {
       const res = await http().get(resourcePath(path)).expect(404);
 
       expect(res.headers['cache-status']).toBe(MISS);
+      await http()
+        .get('/fetch')
+        .query({ url: origin.url(path) })
+        .expect(404);
       expect(origin.count(path)).toBe(0);
     });
   });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OriginModule } from '../origin/origin.module';
+import { FetchController } from './fetch.controller';
 import { HttpCacheHeaders } from './http-cache-headers';
 import { ResourcesController } from './resources.controller';
 import { ResourcesService } from './resources.service';
@@ -11,7 +12,7 @@ import { ResourcesService } from './resources.service';
  */
 @Module({
   imports: [OriginModule],
-  controllers: [ResourcesController],
+  controllers: [ResourcesController, FetchController],
   providers: [ResourcesService, HttpCacheHeaders],
   exports: [ResourcesService, HttpCacheHeaders],
 })
