@@ -26,6 +26,16 @@ beforeAll(async () => {
     '/text': (_request, response) => {
       response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('plain words');
     },
+    '/big-declared': (_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': 65_536 });
+      response.end('x'.repeat(65_536));
+    },
+    '/bad-json': (_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"unfinished":');
+    },
+    '/image': (_request, response) => {
+      response.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from([0x89, 0x50]));
+    },
     '/redirect': (_request, response) => {
       response.writeHead(302, { location: '/json' }).end();
     },
@@ -220,6 +230,26 @@ describe.each(storeTargets)('read-through ($name store)', (store) => {
 
       expect(res.body.message).toContain('ORIGIN_MAX_BYTES');
       expect(await stored(http, path)).toStrictEqual([]);
+    });
+
+    it('refuses an answer whose Content-Length is over ORIGIN_MAX_BYTES with a 502', async () => {
+      const path = fresh('/big-declared');
+
+      const res = await http().get(resourcePath(path)).expect(502);
+
+      expect(res.body.message).toContain('ORIGIN_MAX_BYTES');
+    });
+
+    it('refuses invalid JSON and types other than JSON and text with a 502', async () => {
+      const badJson = await http()
+        .get(resourcePath(fresh('/bad-json')))
+        .expect(502);
+      const image = await http()
+        .get(resourcePath(fresh('/image')))
+        .expect(502);
+
+      expect(badJson.body.message).toContain('invalid JSON');
+      expect(image.body.message).toContain('image/png');
     });
 
     it('never fetches an id off ORIGINS, and serves other ids as before', async () => {
