@@ -69,7 +69,8 @@ const ERRORS: Record<string, { errors: number[]; access: 'read' | 'write' | 'pub
   'post /resources/_mget': { errors: [400, 401, 413, 415, 429, 503], access: 'read' },
   'post /resources/_mset': { errors: [400, 401, 413, 415, 429, 503], access: 'write' },
   'put /resources/{id}': { errors: [400, 401, 412, 413, 415, 429, 503], access: 'write' },
-  'get /resources/{id}': { errors: [400, 401, 404, 429, 503], access: 'read' },
+  'get /resources/{id}': { errors: [400, 401, 404, 429, 502, 503, 504], access: 'read' },
+  'get /fetch': { errors: [400, 401, 404, 429, 502, 503, 504], access: 'read' },
   'delete /resources/{id}': { errors: [400, 401, 404, 412, 429, 503], access: 'write' },
   'post /resources/{id}/touch': { errors: [400, 401, 404, 413, 415, 429, 503], access: 'write' },
   'post /interactions': { errors: [400, 401, 409, 413, 415, 429, 503], access: 'write' },
@@ -122,6 +123,7 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'
 const ROUTES: Record<string, string[]> = {
   '/resources/{id}': ['put', 'get', 'delete'],
   '/resources/{id}/touch': ['post'],
+  '/fetch': ['get'],
   '/interactions': ['post', 'get'],
   '/interactions/{resourceId}': ['get'],
   '/stats': ['get'],

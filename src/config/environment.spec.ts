@@ -158,6 +158,20 @@ describe(validateEnvironment.name, () => {
     ['X_CACHE_HEADER', 'yes'],
     ['X_CACHE_HEADER', '1'],
     ['X_CACHE_HEADER', 'TRUE'],
+    ['ORIGINS', 'api.example.com'],
+    ['ORIGINS', 'ftp://files.example.com'],
+    ['ORIGINS', 'https://api.example.com/v1'],
+    ['ORIGINS', 'https://api.example.com?x=1'],
+    ['ORIGINS', 'https://user:secret@api.example.com'],
+    ['ORIGINS', 'https://a.example.com,,https://b.example.com'],
+    ['ORIGINS', 'https://a.example.com, nope'],
+    ['ORIGIN_MIN_TTL', '-1'],
+    ['ORIGIN_MAX_TTL', '0'],
+    ['ORIGIN_MAX_TTL', '31536001'],
+    ['ORIGIN_TIMEOUT_MS', '0'],
+    ['ORIGIN_TIMEOUT_MS', '5s'],
+    ['ORIGIN_MAX_BYTES', 'huge'],
+    ['ORIGIN_NEGATIVE_TTL', '-1'],
   ])('rejects %s=%p with an error naming the variable', (variable, value) => {
     const error = errorFor({ [variable]: value });
 
@@ -261,5 +275,44 @@ describe(validateEnvironment.name, () => {
     ['false', false],
   ])('reads X_CACHE_HEADER=%p as %p', (value, enabled) => {
     expect(loadConfig({ X_CACHE_HEADER: value }).http.xCacheHeader).toBe(enabled);
+  });
+
+  it('turns read-through off unless ORIGINS is set, with defaults for its bounds', () => {
+    expect(loadConfig({}).origin).toStrictEqual({
+      allowed: [],
+      minTtl: 0,
+      maxTtl: 86_400,
+      timeoutMs: 10_000,
+      maxBytes: 10 * 1024 * 1024,
+      negativeTtl: 30,
+    });
+  });
+
+  it('reads ORIGINS as normalised origins and the origin settings in their units', () => {
+    const config = loadConfig({
+      ORIGINS: 'HTTPS://API.Example.com:443/, http://127.0.0.1:8080',
+      ORIGIN_MIN_TTL: '5',
+      ORIGIN_MAX_TTL: '600',
+      ORIGIN_TIMEOUT_MS: '2500',
+      ORIGIN_MAX_BYTES: '64kb',
+      ORIGIN_NEGATIVE_TTL: '0',
+    });
+
+    expect(config.origin).toStrictEqual({
+      allowed: ['https://api.example.com', 'http://127.0.0.1:8080'],
+      minTtl: 5,
+      maxTtl: 600,
+      timeoutMs: 2500,
+      maxBytes: 65_536,
+      negativeTtl: 0,
+    });
+  });
+
+  it('rejects ORIGIN_MAX_TTL shorter than ORIGIN_MIN_TTL, naming both', () => {
+    const error = errorFor({ ORIGIN_MIN_TTL: '60', ORIGIN_MAX_TTL: '30' });
+
+    expect(error.problems).toHaveLength(1);
+    expect(names(error.problems[0], 'ORIGIN_MAX_TTL')).toBe(true);
+    expect(names(error.problems[0], 'ORIGIN_MIN_TTL')).toBe(true);
   });
 });

@@ -66,6 +66,32 @@ const IsRedisUrl = (): PropertyDecorator =>
     },
   });
 
+/**
+ * Origins Lapse may fetch from (comma-separated): each `http://` or `https://`
+ * with a host and an optional port, nothing else (no path, query or credentials).
+ */
+const IsOriginList = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isOriginList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && value.split(',').every((item) => isOrigin(item.trim())),
+      defaultMessage: () =>
+        'ORIGINS must be origins such as https://api.example.com or http://127.0.0.1:8080, ' +
+        'separated by commas (scheme, host and optional port; no path, query or credentials)',
+    },
+  });
+
+function isOrigin(value: string): boolean {
+  if (!/^https?:\/\/[^/?#\s]+\/?$/i.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return url.hostname !== '' && url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
+}
+
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
@@ -237,6 +263,43 @@ export class Environment {
   @Min(0)
   @Max(1_000_000)
   MAX_CONNECTIONS = 10_000;
+
+  /** Origins Lapse fetches missed URL ids from (comma-separated); unset: read-through off. */
+  @IsOriginList()
+  @ValidateIf((env: Environment) => env.ORIGINS !== '')
+  ORIGINS = '';
+
+  /** Shortest time-to-live of a fetched answer, in seconds (the origin's own is raised to it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TTL_SECONDS)
+  ORIGIN_MIN_TTL = 0;
+
+  /** Longest time-to-live of a fetched answer, in seconds (the origin's own is lowered to it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_TTL_SECONDS)
+  ORIGIN_MAX_TTL = 86_400;
+
+  /** Longest time one origin request may take, in milliseconds (then 504). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300_000)
+  ORIGIN_TIMEOUT_MS = 10_000;
+
+  /** Largest origin answer, e.g. `10mb`; a larger one is refused (502) without being kept. */
+  @IsByteSize()
+  ORIGIN_MAX_BYTES = '10mb';
+
+  /** How long an origin's 404 is cached, in seconds; 0: not cached. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TTL_SECONDS)
+  ORIGIN_NEGATIVE_TTL = 30;
 }
 
 /**
@@ -280,13 +343,21 @@ export function validateEnvironment(raw: Record<string, string | undefined>): En
 function crossFieldProblems(env: Environment): string[] {
   const minutes = parseDuration(env.TRACKING_MINUTE_RETENTION) as number;
   const hours = parseDuration(env.TRACKING_HOUR_RETENTION) as number;
+  const problems: string[] = [];
   // Windows beyond the minute retention are read from hour buckets, which must reach further.
-  return hours < minutes
-    ? [
-        `TRACKING_HOUR_RETENTION must not be shorter than TRACKING_MINUTE_RETENTION ` +
-          `(got ${env.TRACKING_HOUR_RETENTION} and ${env.TRACKING_MINUTE_RETENTION})`,
-      ]
-    : [];
+  if (hours < minutes) {
+    problems.push(
+      `TRACKING_HOUR_RETENTION must not be shorter than TRACKING_MINUTE_RETENTION ` +
+        `(got ${env.TRACKING_HOUR_RETENTION} and ${env.TRACKING_MINUTE_RETENTION})`,
+    );
+  }
+  if (env.ORIGIN_MAX_TTL < env.ORIGIN_MIN_TTL) {
+    problems.push(
+      `ORIGIN_MAX_TTL must not be shorter than ORIGIN_MIN_TTL ` +
+        `(got ${env.ORIGIN_MAX_TTL} and ${env.ORIGIN_MIN_TTL})`,
+    );
+  }
+  return problems;
 }
 
 /**

@@ -59,6 +59,19 @@ export interface LapseConfig {
     level: string;
     pretty: boolean;
   };
+  /** Read-through: fetching missed URL ids from allowed origins. */
+  origin: {
+    /** Allowed origins, normalised (`https://api.example.com`); empty: read-through off. */
+    allowed: string[];
+    /** Bounds of a fetched answer's time-to-live, in seconds. */
+    minTtl: number;
+    maxTtl: number;
+    timeoutMs: number;
+    /** Largest origin answer, in bytes. */
+    maxBytes: number;
+    /** Time-to-live of an origin's 404, in seconds; 0: not cached. */
+    negativeTtl: number;
+  };
   shutdownTimeoutMs: number;
 }
 
@@ -106,6 +119,14 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
     },
     logging: { level: env.LOG_LEVEL, pretty: env.LOG_FORMAT === 'pretty' },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    origin: {
+      allowed: list(env.ORIGINS).map((origin) => new URL(origin).origin),
+      minTtl: env.ORIGIN_MIN_TTL,
+      maxTtl: env.ORIGIN_MAX_TTL,
+      timeoutMs: env.ORIGIN_TIMEOUT_MS,
+      maxBytes: parseBytes(env.ORIGIN_MAX_BYTES) ?? 0,
+      negativeTtl: env.ORIGIN_NEGATIVE_TTL,
+    },
   };
 }
 

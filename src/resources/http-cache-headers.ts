@@ -10,6 +10,8 @@ import type { Resource } from './resource';
 
 /** The name Lapse gives itself in `Cache-Status` (RFC 9211). */
 const CACHE_NAME = 'Lapse';
+/** `Cache-Status` of an answer fetched from its origin and stored (read-through). */
+const STORED_STATUS = `${CACHE_NAME}; fwd=miss; stored`;
 
 /**
  * HTTP caching headers for cached resources (RFC 9111 / RFC 9110): validators
@@ -56,7 +58,14 @@ export class HttpCacheHeaders implements OnModuleInit {
    * Sets the headers of a hit; resolves true when the client's copy is still
    * good (If-None-Match, else If-Modified-Since), so the answer is a 304.
    */
-  hit(request: RequestHeaders, response: unknown, resource: Resource, now = Date.now()): boolean {
+  hit(
+    request: RequestHeaders,
+    response: unknown,
+    resource: Resource,
+    now = Date.now(),
+    /** Fetched from its origin and stored just now (read-through). */
+    stored = false,
+  ): boolean {
     const etag = resource.etag;
     const lastModified = httpDate(resource.createdAt);
     // Rounded down, so a cache never keeps a copy past the entry's expiry.
@@ -76,9 +85,9 @@ export class HttpCacheHeaders implements OnModuleInit {
           ? `public, max-age=${secondsLeft}, s-maxage=${sharedSeconds}`
           : `private, max-age=${secondsLeft}`,
       Expires: httpDate(resource.expiresAt),
-      'Cache-Status': `${CACHE_NAME}; hit; ttl=${secondsLeft}`,
+      'Cache-Status': stored ? STORED_STATUS : `${CACHE_NAME}; hit; ttl=${secondsLeft}`,
     };
-    if (this.xCache) headers['X-Cache'] = 'HIT';
+    if (this.xCache) headers['X-Cache'] = stored ? 'MISS' : 'HIT';
     if (resource.tags.length > 0) {
       const tags = resource.tags.map(headerSafeTag);
       headers['Cache-Tag'] = tags.join(',');
@@ -117,6 +126,23 @@ export class HttpCacheHeaders implements OnModuleInit {
     };
     if (this.xCache) headers['X-Cache'] = 'MISS';
     setHeaders(response, headers);
+  }
+
+  /**
+   * Sets the headers of an origin's answer other than 200 (a 404 may be
+   * cached): not to be kept by clients, and where it came from.
+   */
+  originError(response: unknown, resource: Resource, fetched?: 'stored' | 'passed'): void {
+    const secondsLeft = Math.max(0, Math.floor((resource.expiresAt - Date.now()) / 1000));
+    setHeaders(response, {
+      'Cache-Control': 'no-store',
+      'Cache-Status':
+        fetched === undefined
+          ? `${CACHE_NAME}; hit; ttl=${secondsLeft}`
+          : fetched === 'stored'
+            ? STORED_STATUS
+            : `${CACHE_NAME}; fwd=miss`,
+    });
   }
 
   /** Sets the validators of a resource just written or touched. */

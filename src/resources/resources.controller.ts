@@ -49,6 +49,8 @@ import {
 } from '../http/error-response';
 import { TouchResourceDto } from './dto/touch-resource.dto';
 import { HttpCacheHeaders } from './http-cache-headers';
+import { ApiOriginErrorResponses } from './origin-responses';
+import { answerRead } from './read-answer';
 import { ResourcesService, preconditionFailed, resourceNotFound } from './resources.service';
 
 const IF_MATCH = {
@@ -197,7 +199,8 @@ export class ResourcesController {
    * @remarks Serves a cached resource until it expires, with HTTP caching
    * headers (`ETag`, `Last-Modified`, `Cache-Control`, `Expires`); answers 304
    * to a conditional request for an unchanged one. `HEAD` answers the same
-   * without a body.
+   * without a body. With ORIGINS set, an id that is a URL on one of them is
+   * fetched from it on a miss (read-through).
    */
   @Get(':id')
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETags the client holds.' })
@@ -206,21 +209,13 @@ export class ResourcesController {
   @ApiOkResponse({ type: ResourceResponseDto })
   @ApiNotModifiedResponse({ description: 'The client copy is still good.' })
   @ApiResourceNotFound()
+  @ApiOriginErrorResponses()
   async get(
     @Param() { id }: ResourceParamsDto,
     @Headers() headers: RequestHeaders,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<ResourceResponseDto | undefined> {
-    const resource = await this.resources.find(id);
-    if (!resource) {
-      this.httpCache.miss(response);
-      throw resourceNotFound(id);
-    }
-    if (this.httpCache.hit(headers, response, resource)) {
-      setStatus(response, HttpStatus.NOT_MODIFIED);
-      return undefined;
-    }
-    return toResourceResponse(resource);
+    return answerRead(this.resources, this.httpCache, id, headers, response);
   }
 
   /**

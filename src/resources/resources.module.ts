@@ -1,14 +1,18 @@
 import { Module } from '@nestjs/common';
+import { OriginModule } from '../origin/origin.module';
+import { FetchController } from './fetch.controller';
 import { HttpCacheHeaders } from './http-cache-headers';
 import { ResourcesController } from './resources.controller';
 import { ResourcesService } from './resources.service';
 
 /**
  * The REST API over cached resources. Needs `CacheService` from a global or
- * imported `CacheModule` and `ConfigService` from the config module.
+ * imported `CacheModule` and `ConfigService` from the config module; reads through
+ * to allowed origins with `OriginModule`.
  */
 @Module({
-  controllers: [ResourcesController],
+  imports: [OriginModule],
+  controllers: [ResourcesController, FetchController],
   providers: [ResourcesService, HttpCacheHeaders],
   exports: [ResourcesService, HttpCacheHeaders],
 })

@@ -1,5 +1,6 @@
 import {
   BadRequestException,
+  HttpException,
   Injectable,
   NotFoundException,
   PreconditionFailedException,
@@ -9,6 +10,7 @@ import { CacheService } from '../cache';
 import type { CacheEntry, Precondition, PurgeSelector } from '../cache';
 import { isResourceId } from '../validation/validation-rules';
 import type { LapseConfig } from '../config/lapse.config';
+import { ReadThroughService, originMetaOf } from '../origin/read-through.service';
 import type { IdentifiedResourceWrite, Resource, ResourcePage, ResourceWrite } from './resource';
 
 /** Result of {@link ResourcesService.put}. */
@@ -27,6 +29,19 @@ export interface ResourceQuery {
   cursor?: string;
 }
 
+/** What {@link ResourcesService.read} found, and where. */
+export interface ResourceRead {
+  /** `undefined`: a miss that was not fetched. */
+  resource?: Resource;
+  /** Fetched from its origin just now: `stored` when kept, `passed` when served once. */
+  fetched?: 'stored' | 'passed';
+  /**
+   * Set when the origin answered other than 200 (a 404 may be cached): the
+   * answer to give instead of the resource.
+   */
+  originError?: HttpException;
+}
+
 /** Stores resources in the cache for a time-to-live and serves them back until they expire. */
 @Injectable()
 export class ResourcesService {
@@ -35,6 +50,7 @@ export class ResourcesService {
   constructor(
     private readonly cache: CacheService,
     config: ConfigService<LapseConfig, true>,
+    private readonly readThrough: ReadThroughService,
   ) {
     this.defaultTtlSeconds = config.get('cache', { infer: true }).defaultTtl;
   }
@@ -66,6 +82,31 @@ export class ResourcesService {
   async find(id: string): Promise<Resource | undefined> {
     const entry = await this.cache.get(id);
     return entry && toResource(id, entry);
+  }
+
+  /**
+   * Reads as `GET /resources/{id}` does: like {@link find}, but an id that is
+   * a URL on an allowed origin (ORIGINS) is fetched from it on a miss. An
+   * origin that fails is a 502 or 504.
+   */
+  async read(id: string): Promise<ResourceRead> {
+    if (!this.readThrough.enabled) return { resource: await this.find(id) };
+    const read = await this.readThrough.read(id);
+    if (read.source === 'none') return {};
+    const resource = toResource(id, read.entry);
+    const fetched = read.source === 'origin' ? (read.stored ? 'stored' : 'passed') : undefined;
+    const meta = originMetaOf(read.entry.value);
+    // Only entries of an allowed origin's id are read as fetched ones.
+    if (meta === undefined || this.readThrough.originUrl(id) === undefined) {
+      return { resource, fetched };
+    }
+    if (meta.status !== 200) {
+      return { resource, fetched, originError: originAnswered(meta.url, meta.status) };
+    }
+    return {
+      resource: { ...resource, data: (read.entry.value as { data: unknown }).data },
+      fetched,
+    };
   }
 
   /** Like {@link find}, but a miss is a 404. */
@@ -143,6 +184,11 @@ export function resourceNotFound(id: string): NotFoundException {
 
 function notFound(id: string): never {
   throw resourceNotFound(id);
+}
+
+/** The answer passed on when an origin answers `status` (not 200) for `url`. */
+export function originAnswered(url: string, status: number): HttpException {
+  return new HttpException(`Origin answered ${status} for ${JSON.stringify(url)}`, status);
 }
 
 /** The message of a 412: a precondition on `id` failed. */

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { OriginFetcher } from './origin-fetcher';
+import { ReadThroughService } from './read-through.service';
+
+/**
+ * Read-through from allowed origins (ORIGINS). Needs `CacheService` from a
+ * global or imported `CacheModule` and `ConfigService` from the config module.
+ */
+@Module({
+  providers: [OriginFetcher, ReadThroughService],
+  exports: [ReadThroughService],
+})
+export class OriginModule {}

@@ -1,0 +1,123 @@
+import { BadGatewayException } from '@nestjs/common';
+import type { ConfigService } from '@nestjs/config';
+import { CacheService } from '../cache';
+import { MemoryCacheStore } from '../cache/stores/memory-cache.store';
+import type { LapseConfig } from '../config/lapse.config';
+import type { OriginFetcher, OriginResponse } from './origin-fetcher';
+import { ORIGIN_KEY, ReadThroughService } from './read-through.service';
+
+const ORIGIN = 'https://api.example.com';
+
+/** A fetcher answering after the test resolves each request, counting them. */
+class FakeFetcher {
+  readonly requests: URL[] = [];
+  private pending: Array<(response: OriginResponse) => void> = [];
+
+  fetch(url: URL): Promise<OriginResponse> {
+    this.requests.push(url);
+    return new Promise((resolve) => this.pending.push(resolve));
+  }
+
+  answer(body: unknown, headers: Record<string, string> = {}, status = 200): void {
+    const response: OriginResponse = {
+      status,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: Buffer.from(JSON.stringify(body)),
+    };
+    for (const resolve of this.pending.splice(0)) resolve(response);
+  }
+}
+
+describe(ReadThroughService.name, () => {
+  let store: MemoryCacheStore;
+  let cache: CacheService;
+  let fetcher: FakeFetcher;
+
+  function service(
+    allowed: string[] = [ORIGIN],
+    origins: Pick<OriginFetcher, 'fetch'> = fetcher,
+  ): ReadThroughService {
+    const origin = { allowed, minTtl: 0, maxTtl: 3600, negativeTtl: 30 };
+    const config = {
+      get: (name: string) => (name === 'origin' ? origin : { defaultTtl: 300 }),
+    } as unknown as ConfigService<LapseConfig, true>;
+    return new ReadThroughService(cache, origins as OriginFetcher, config);
+  }
+
+  /** Lets every pending promise callback run. */
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  beforeEach(() => {
+    store = new MemoryCacheStore({ maxEntries: 100, sweepIntervalMs: 60_000 });
+    cache = new CacheService({ store });
+    fetcher = new FakeFetcher();
+  });
+
+  afterEach(() => store.onModuleDestroy());
+
+  it('is off, and only reads the cache, without ORIGINS', async () => {
+    const sut = service([]);
+
+    expect(sut.enabled).toBe(false);
+    await expect(sut.read(`${ORIGIN}/a`)).resolves.toStrictEqual({ source: 'none' });
+    expect(fetcher.requests).toHaveLength(0);
+  });
+
+  it('shares one origin request among concurrent misses, and stores its answer', async () => {
+    const sut = service();
+    const reads = Array.from({ length: 10 }, () => sut.read(`${ORIGIN}/a`));
+    await settle();
+    fetcher.answer({ n: 1 }, { 'cache-control': 'max-age=60', etag: '"o1"' });
+
+    const results = await Promise.all(reads);
+
+    expect(fetcher.requests).toHaveLength(1);
+    for (const result of results) expect(result).toBe(results[0]);
+    expect(results[0]).toMatchObject({ source: 'origin', stored: true });
+    const entry = await cache.peek(`${ORIGIN}/a`);
+    expect(entry?.value).toStrictEqual({
+      [ORIGIN_KEY]: {
+        url: `${ORIGIN}/a`,
+        status: 200,
+        contentType: 'application/json',
+        etag: '"o1"',
+      },
+      data: { n: 1 },
+    });
+    expect((entry?.expiresAt ?? 0) - (entry?.storedAt ?? 0)).toBe(60_000);
+    await expect(sut.read(`${ORIGIN}/a`)).resolves.toMatchObject({ source: 'cache' });
+    expect(fetcher.requests).toHaveLength(1);
+  });
+
+  it('passes a failure on to every waiting caller, then tries again on the next miss', async () => {
+    const failing = { fetch: jest.fn().mockRejectedValueOnce(new BadGatewayException('down')) };
+    const failingSut = service([ORIGIN], failing);
+
+    const reads = [failingSut.read(`${ORIGIN}/b`), failingSut.read(`${ORIGIN}/b`)];
+
+    await expect(Promise.all(reads)).rejects.toBeInstanceOf(BadGatewayException);
+    expect(failing.fetch).toHaveBeenCalledTimes(1);
+    await expect(failingSut.read(`${ORIGIN}/b`)).rejects.toBeDefined();
+    expect(failing.fetch).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not store an answer the origin marks no-store', async () => {
+    const sut = service();
+    const read = sut.read(`${ORIGIN}/c`);
+    await settle();
+    fetcher.answer({ secret: true }, { 'cache-control': 'no-store' });
+
+    await expect(read).resolves.toMatchObject({ source: 'origin', stored: false });
+    expect(await cache.peek(`${ORIGIN}/c`)).toBeUndefined();
+  });
+
+  it('never fetches an id off ORIGINS', async () => {
+    const sut = service();
+
+    await expect(sut.read('https://evil.example.com/a')).resolves.toStrictEqual({
+      source: 'none',
+    });
+    await expect(sut.read('plain-key')).resolves.toStrictEqual({ source: 'none' });
+    expect(fetcher.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,51 @@
+import { Controller, Get, Headers, HttpStatus, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { RequestHeaders } from './conditional-request';
+import { FetchQueryDto } from './dto/fetch-query.dto';
+import { RESOURCE_RESPONSE_SCHEMA, ResourceResponseDto } from './dto/resource-response.dto';
+import { CompiledResponse } from '../http/compiled-response';
+import { ApiErrorResponse, ApiStoreUnavailableResponse } from '../http/error-response';
+import { HttpCacheHeaders } from './http-cache-headers';
+import { ApiOriginErrorResponses } from './origin-responses';
+import { answerRead } from './read-answer';
+import { ResourcesService, resourceNotFound } from './resources.service';
+
+@ApiTags('resources')
+@Controller('fetch')
+export class FetchController {
+  constructor(
+    private readonly resources: ResourcesService,
+    private readonly httpCache: HttpCacheHeaders,
+  ) {}
+
+  /**
+   * Read a URL through the cache
+   *
+   * @remarks The same as `GET /resources/{id}` with the URL as id, without
+   * percent-encoding it into the path: served from the cache, else fetched
+   * from its origin when it is on ORIGINS (read-through), else a 404.
+   */
+  @Get()
+  @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETags the client holds.' })
+  @ApiHeader({ name: 'If-Modified-Since', required: false })
+  @CompiledResponse(RESOURCE_RESPONSE_SCHEMA, HttpStatus.OK)
+  @ApiOkResponse({ type: ResourceResponseDto })
+  @ApiNotModifiedResponse({ description: 'The client copy is still good.' })
+  @ApiErrorResponse(HttpStatus.BAD_REQUEST, 'Invalid url.', [
+    'url must be a string of 1 to 1024 characters',
+  ])
+  @ApiErrorResponse(
+    HttpStatus.NOT_FOUND,
+    'Not cached, and not on an allowed origin (or the origin answered 404).',
+    resourceNotFound('https://api.example.com/users/1').message,
+  )
+  @ApiOriginErrorResponses()
+  @ApiStoreUnavailableResponse()
+  get(
+    @Query() { url }: FetchQueryDto,
+    @Headers() headers: RequestHeaders,
+    @Res({ passthrough: true }) response: unknown,
+  ): Promise<ResourceResponseDto | undefined> {
+    return answerRead(this.resources, this.httpCache, url, headers, response);
+  }
+}

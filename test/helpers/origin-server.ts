@@ -1,0 +1,56 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** How the test origin answers one path (the query string is ignored). */
+export type OriginRoute = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** A real HTTP origin on a free loopback port, counting the requests it receives. */
+export interface TestOrigin {
+  /** `http://127.0.0.1:<port>`. */
+  origin: string;
+  /** The absolute URL of `path` (with its query) on this origin. */
+  url: (path: string) => string;
+  /** How many requests arrived for `path` (with its query). */
+  count: (path: string) => number;
+  /** The request headers of the last request. */
+  lastHeaders: () => IncomingMessage['headers'] | undefined;
+  close: () => Promise<void>;
+}
+
+/** Starts an origin answering `routes` by path; other paths are a 404. */
+export async function startOrigin(routes: Record<string, OriginRoute>): Promise<TestOrigin> {
+  const counts = new Map<string, number>();
+  let last: IncomingMessage['headers'] | undefined;
+  const server: Server = createServer((request, response) => {
+    const target = request.url ?? '/';
+    counts.set(target, (counts.get(target) ?? 0) + 1);
+    last = request.headers;
+    const route = routes[new URL(target, 'http://origin').pathname];
+    if (route) route(request, response);
+    else response.writeHead(404, { 'content-type': 'text/plain' }).end('no such page');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    url: (path) => `${origin}${path}`,
+    count: (path) => counts.get(path) ?? 0,
+    lastHeaders: () => last,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A JSON route answering `body` with `headers`, after `delayMs`. */
+export const json =
+  (body: unknown, headers: Record<string, string> = {}, delayMs = 0): OriginRoute =>
+  (_request, response) => {
+    setTimeout(() => {
+      response.writeHead(200, { 'content-type': 'application/json', ...headers });
+      response.end(JSON.stringify(body));
+    }, delayMs);
+  };
