@@ -426,6 +426,23 @@ describe.each(storeTargets)('The typed client ($name store)', ({ env }) => {
     });
   });
 
+  describe('GET /fetch', () => {
+    it('reads a URL id without encoding it into the path (200), and answers 404 for one not cached', async () => {
+      const url = 'https://api.example.com/users/1';
+      await ok(
+        client.PUT('/resources/{id}', { params: { path: { id: url } }, body: { data: { n: 1 } } }),
+        201,
+      );
+      const read = await ok(client.GET('/fetch', { params: { query: { url } } }), 200);
+      expect(read).toMatchObject({ id: url, data: { n: 1 } });
+      const absent = await failed(
+        client.GET('/fetch', { params: { query: { url: 'https://api.example.com/none' } } }),
+        404,
+      );
+      expect(absent.statusCode).toBe(404);
+    });
+  });
+
   describe('limits and keys', () => {
     it('answers 401 without a key or with a wrong one, and serves the right one', async () => {
       const keyed = await boot({ API_KEYS: 'alpha-key', AUTH_READS: 'true' });

@@ -5,6 +5,28 @@
  */
 
 export interface paths {
+  '/fetch': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Read a URL through the cache
+     * @description The same as `GET /resources/{id}` with the URL as id, without
+     *     percent-encoding it into the path: served from the cache, else fetched
+     *     from its origin when it is on ORIGINS (read-through), else a 404.
+     */
+    get: operations['FetchController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/get_cached_resource': {
     parameters: {
       query?: never;
@@ -248,7 +270,8 @@ export interface paths {
      * @description Serves a cached resource until it expires, with HTTP caching
      *     headers (`ETag`, `Last-Modified`, `Cache-Control`, `Expires`); answers 304
      *     to a conditional request for an unchanged one. `HEAD` answers the same
-     *     without a body.
+     *     without a body. With ORIGINS set, an id that is a URL on one of them is
+     *     fetched from it on a miss (read-through).
      */
     get: operations['ResourcesController_get'];
     /**
@@ -870,6 +893,157 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  FetchController_get: {
+    parameters: {
+      query: {
+        /** @description Resource id: a key or a URL, 1 to 1024 characters, no control characters. */
+        url: string;
+      };
+      header?: {
+        'If-Modified-Since'?: string;
+        /** @description ETags the client holds. */
+        'If-None-Match'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResourceResponseDto'];
+        };
+      };
+      /** @description The client copy is still good. */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid url. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "statusCode": 400,
+           *       "message": [
+           *         "url must be a string of 1 to 1024 characters"
+           *       ],
+           *       "error": "Bad Request"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description When API_KEYS is set and AUTH_READS=true, this route needs a key: none was sent, or not one of API_KEYS. */
+      401: {
+        headers: {
+          /** @description The scheme to use; `error="invalid_token"` when the key sent is not valid. */
+          'WWW-Authenticate': string;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "statusCode": 401,
+           *       "message": "An API key is required: Authorization: Bearer <key> or X-API-Key: <key>",
+           *       "error": "Unauthorized"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Not cached, and not on an allowed origin (or the origin answered 404). */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "statusCode": 404,
+           *       "message": "Resource \"https://api.example.com/users/1\" not found or expired",
+           *       "error": "Not Found"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description When THROTTLE_LIMIT is set: this client (its key, else its IP) sent more requests than THROTTLE_LIMIT within THROTTLE_TTL seconds. Nothing was done. */
+      429: {
+        headers: {
+          /** @description Seconds until the client may send again. */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "statusCode": 429,
+           *       "message": "Too many requests: at most 100 per 60 s for each client (THROTTLE_LIMIT, THROTTLE_TTL)",
+           *       "error": "Too Many Requests"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Read-through only: the origin could not be read (unreachable, a redirect, too large, not JSON or text, or a host name resolving to an internal address). */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "statusCode": 502,
+           *       "message": "Origin https://api.example.com answered a redirect (302), which Lapse does not follow",
+           *       "error": "Bad Gateway"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description The store does not answer (Redis down or slower than REDIS_TIMEOUT_MS); retry later. */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "statusCode": 503,
+           *       "message": "Cache store unavailable",
+           *       "error": "Service Unavailable"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Read-through only: the origin did not answer within ORIGIN_TIMEOUT_MS. */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "statusCode": 504,
+           *       "message": "Origin https://api.example.com did not answer within 10000 ms",
+           *       "error": "Gateway Timeout"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+    };
+  };
   CompatController_getCachedResource: {
     parameters: {
       query?: {
@@ -2075,6 +2249,22 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
+      /** @description Read-through only: the origin could not be read (unreachable, a redirect, too large, not JSON or text, or a host name resolving to an internal address). */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "statusCode": 502,
+           *       "message": "Origin https://api.example.com answered a redirect (302), which Lapse does not follow",
+           *       "error": "Bad Gateway"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
       /** @description The store does not answer (Redis down or slower than REDIS_TIMEOUT_MS); retry later. */
       503: {
         headers: {
@@ -2086,6 +2276,22 @@ export interface operations {
            *       "statusCode": 503,
            *       "message": "Cache store unavailable",
            *       "error": "Service Unavailable"
+           *     }
+           */
+          'application/json': components['schemas']['ErrorResponseDto'];
+        };
+      };
+      /** @description Read-through only: the origin did not answer within ORIGIN_TIMEOUT_MS. */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "statusCode": 504,
+           *       "message": "Origin https://api.example.com did not answer within 10000 ms",
+           *       "error": "Gateway Timeout"
            *     }
            */
           'application/json': components['schemas']['ErrorResponseDto'];
