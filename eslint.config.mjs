@@ -13,6 +13,7 @@ export default tseslint.config(
       'node_modules/',
       'eslint.config.mjs',
       'jest.config.js',
+      'jest.quick.config.js',
       'test/*.js',
       'test/soak/*.js',
       'bench/**/*.js',

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
@@ -6,6 +6,7 @@ import { storeTargets } from './helpers/stores';
 import { startTestApp, useTestApps } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { eventually, sleep } from './helpers/time';
+import { LINGER_MS } from '../src/http/client-error';
 
 // Real timeouts of about a second, and many repetitions.
 jest.setTimeout(60_000);
@@ -241,6 +242,64 @@ describe('connection cap (MAX_CONNECTIONS)', () => {
   });
 });
 
+describe('a request that is not valid HTTP, its body still arriving', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({}, { listen: true });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+  /** A raw non-ASCII byte in the query: Node's parser refuses the request line. */
+  const BAD_PATH = '/interactions?prefix=\u00c2';
+  const BODY = Buffer.from(`{"data":"${'x'.repeat(1_100_000)}"}`);
+
+  it('is answered 400 and closed, the client reading the answer rather than a reset', async () => {
+    const agent = new Agent({ keepAlive: true });
+    try {
+      for (let n = 0; n < 10; n++) {
+        const outcome = await new Promise<string>((resolve) => {
+          const outgoing = httpRequest(
+            {
+              host: '127.0.0.1',
+              port: portOf(app),
+              method: 'POST',
+              path: BAD_PATH,
+              agent,
+              headers: { 'content-type': 'application/json', 'content-length': BODY.length },
+            },
+            (res) => {
+              res.resume();
+              res.on('end', () => resolve(`${res.statusCode} ${res.headers.connection}`));
+            },
+          );
+          outgoing.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+          outgoing.end(BODY);
+        });
+        expect({ n, outcome }).toEqual({ n, outcome: '400 close' });
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('is closed within LINGER_MS even when the client keeps sending and never closes', async () => {
+    const socket = connect({ port: portOf(app), host: '127.0.0.1', allowHalfOpen: true });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const result = readUntilClosed(socket, 10_000);
+    socket.write(`POST ${BAD_PATH} HTTP/1.1\r\nHost: lapse.test\r\nContent-Length: 100000\r\n\r\n`);
+    const trickle = setInterval(() => socket.writable && socket.write('x'.repeat(100)), 50);
+    try {
+      const { text, closedAfterMs } = await result;
+      expect(text).toBe('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      expect(closedAfterMs).toBeGreaterThanOrEqual(LINGER_MS - 100);
+      expect(closedAfterMs).toBeLessThan(LINGER_MS + 1500);
+    } finally {
+      clearInterval(trickle);
+    }
+  });
+});
+
 describe('body encodings and charsets, alike on both adapters', () => {
   let app: TestApp;
   beforeAll(async () => {
@@ -333,7 +392,7 @@ describe('body encodings and charsets, alike on both adapters', () => {
     for (const id of ['get-body', 'get-body-absent']) {
       const compressed = gzipSync(body);
       const status = await new Promise<number | undefined>((resolve, reject) => {
-        const req = request(
+        const req = httpRequest(
           {
             port: portOf(app),
             path: `/resources/${id}`,

@@ -71,9 +71,12 @@ function expressJsonBody(limit: number): RequestHandler {
  * {@link HttpConnections}), which it returns for the shutdown.
  */
 export function configureHttpAdapter(app: INestApplication, config: LapseConfig): HttpConnections {
-  const connections = new HttpConnections(app.getHttpServer() as Server, config.http);
+  const server = app.getHttpServer() as Server;
+  const connections = new HttpConnections(server, config.http);
   if (config.http.adapter === 'express') {
     const express = app as NestExpressApplication;
+    // Fastify is given the same handler when it is created (clientErrorHandler).
+    server.on('clientError', answerClientError);
     express.use(deferBodyErrors(expressJsonBody(config.http.bodyLimit)));
     express.useGlobalGuards(new DeferredBodyErrorGuard());
     // Resources carry their own validators; Express's automatic weak ETags on
