@@ -12,6 +12,14 @@ import type { Resource } from './resource';
 const CACHE_NAME = 'Lapse';
 /** `Cache-Status` of an answer fetched from its origin and stored (read-through). */
 const STORED_STATUS = `${CACHE_NAME}; fwd=miss; stored`;
+/** `Cache-Status` of a miss. */
+const MISS_STATUS = `${CACHE_NAME}; fwd=miss`;
+/** `Cache-Status` of a hit on an entry with `secondsLeft` to live. */
+const hitStatus = (secondsLeft: number): string => `${CACHE_NAME}; hit; ttl=${secondsLeft}`;
+
+/** Whole seconds before `expiresAt`, rounded down, so no cache keeps a copy past it. */
+const wholeSecondsLeft = (expiresAt: number, now: number): number =>
+  Math.max(0, Math.floor((expiresAt - now) / 1000));
 
 /**
  * HTTP caching headers for cached resources (RFC 9111 / RFC 9110): validators
@@ -68,8 +76,7 @@ export class HttpCacheHeaders implements OnModuleInit {
   ): boolean {
     const etag = resource.etag;
     const lastModified = httpDate(resource.createdAt);
-    // Rounded down, so a cache never keeps a copy past the entry's expiry.
-    const secondsLeft = Math.max(0, Math.floor((resource.expiresAt - now) / 1000));
+    const secondsLeft = wholeSecondsLeft(resource.expiresAt, now);
     // Shared caches such as nginx count whole seconds and keep a copy fresh
     // through the last second of its lifetime (even with `s-maxage=0`, and after
     // a 304 whatever it says): ending that lifetime one whole second before the
@@ -85,7 +92,7 @@ export class HttpCacheHeaders implements OnModuleInit {
           ? `public, max-age=${secondsLeft}, s-maxage=${sharedSeconds}`
           : `private, max-age=${secondsLeft}`,
       Expires: httpDate(resource.expiresAt),
-      'Cache-Status': stored ? STORED_STATUS : `${CACHE_NAME}; hit; ttl=${secondsLeft}`,
+      'Cache-Status': stored ? STORED_STATUS : hitStatus(secondsLeft),
     };
     if (this.xCache) headers['X-Cache'] = stored ? 'MISS' : 'HIT';
     if (resource.tags.length > 0) {
@@ -122,7 +129,7 @@ export class HttpCacheHeaders implements OnModuleInit {
   miss(response: unknown): void {
     const headers: Record<string, string> = {
       'Cache-Control': 'no-store',
-      'Cache-Status': `${CACHE_NAME}; fwd=miss`,
+      'Cache-Status': MISS_STATUS,
     };
     if (this.xCache) headers['X-Cache'] = 'MISS';
     setHeaders(response, headers);
@@ -133,15 +140,14 @@ export class HttpCacheHeaders implements OnModuleInit {
    * cached): not to be kept by clients, and where it came from.
    */
   originError(response: unknown, resource: Resource, fetched?: 'stored' | 'passed'): void {
-    const secondsLeft = Math.max(0, Math.floor((resource.expiresAt - Date.now()) / 1000));
     setHeaders(response, {
       'Cache-Control': 'no-store',
       'Cache-Status':
         fetched === undefined
-          ? `${CACHE_NAME}; hit; ttl=${secondsLeft}`
+          ? hitStatus(wholeSecondsLeft(resource.expiresAt, Date.now()))
           : fetched === 'stored'
             ? STORED_STATUS
-            : `${CACHE_NAME}; fwd=miss`,
+            : MISS_STATUS,
     });
   }
 
