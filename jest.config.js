@@ -34,6 +34,12 @@ module.exports = {
   // A global option: Jest ignores it inside a project. The e2e suites need it
   // (servers, a real Redis); the unit suites finish far within it.
   testTimeout: 30000,
+  // One suite at a time (`--maxWorkers=1`: the suites start servers and time
+  // them), in a worker that is replaced once its heap passes 768 MB after a
+  // suite. In one long-lived process the heap grew by 100-300 MB per suite,
+  // and the collections of a heap of several GB paused the apps under test
+  // for seconds, long enough to fail timing checks late in the run.
+  workerIdleMemoryLimit: '768MB',
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     {

@@ -28,7 +28,8 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(AppLogger));
+  const appLogger = app.get(AppLogger);
+  app.useLogger(appLogger);
   const connections = configureApp(app, config);
   // On SIGTERM/SIGINT: stop listening, close idle connections, let in-flight
   // requests finish (answered with `Connection: close`, for up to
@@ -37,7 +38,14 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      const signalledAt = performance.now();
       logger.log(`${signal} received: finishing in-flight requests, then exiting`);
+      // The last line: how long the shutdown took, as the process saw it.
+      process.once('exit', (code) => {
+        const ms = Math.round(performance.now() - signalledAt);
+        logger.log(`Exiting with code ${code}, ${ms} ms after ${signal}`);
+        appLogger.flush();
+      });
       connections.drain(config.shutdownTimeoutMs);
       setTimeout(() => {
         logger.error(`Requests still running after ${config.shutdownTimeoutMs} ms: exiting anyway`);

@@ -311,6 +311,20 @@ async function sendTimed(http: Http, method: 'put' | 'post', path: string, body:
   } satisfies Timed;
 }
 
+/**
+ * `sendTimed`, tried up to three times until both bounds hold. A pause of
+ * this test process (which also runs the app) can stretch one measurement;
+ * an unbounded body takes seconds on every try.
+ */
+async function sendWithinBounds(http: Http, method: 'put' | 'post', path: string, body: string) {
+  let res: Timed | undefined;
+  for (let tries = 0; tries < 3; tries++) {
+    res = await sendTimed(http, method, path, body);
+    if (res.ms < ANSWER_WITHIN_MS && res.slowestHealthMs < HEALTH_WITHIN_MS) break;
+  }
+  return res!;
+}
+
 interface Counters {
   entries: number;
   sets: number;
@@ -346,7 +360,7 @@ describe.each(storeTargets)('hostile bodies ($name store)', ({ env }) => {
       expect(Buffer.byteLength(text)).toBeGreaterThan(0.9 * MB);
       expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MB);
 
-      const res = await sendTimed(http, method, path, text);
+      const res = await sendWithinBounds(http, method, path, text);
 
       expect(res.status).toBe(400);
       if (typeof names === 'string') {
@@ -373,7 +387,7 @@ describe.each(storeTargets)('hostile bodies ($name store)', ({ env }) => {
 
   describe.each(ACCEPTED)('$name', ({ method, path, body, status }) => {
     it('is answered within a second, /health answering meanwhile', async () => {
-      const res = await sendTimed(http, method, path, body());
+      const res = await sendWithinBounds(http, method, path, body());
 
       expect(res.status).toBe(status);
       expect(res.ms).toBeLessThan(ANSWER_WITHIN_MS);
