@@ -283,7 +283,10 @@ if (redisBinary) {
 
     it('does not time out a call whose answer came while the event loop was held up', async () => {
       const answer = connection.run((client) => client.ping());
-      // The answer arrives within a few ms, but is read only after this block.
+      // The client writes its commands in a setImmediate callback: let it
+      // write this one, then hold the event loop before any poll reads the
+      // answer, which arrives meanwhile.
+      await new Promise((resolve) => setImmediate(resolve));
       const until = performance.now() + TIMEOUT_MS * 1.5;
       while (performance.now() < until) {
         // Busy, as during a long garbage collection.

@@ -227,6 +227,8 @@ return { next, unpack(out) }
  * It also files Redis's evictions since the last sweep (of any instance)
  * under the current buckets: Redis does not say which keys it evicted, so
  * this is its server-wide count.
+ * Returns how many it reclaimed and the earliest expiry left (-1: none), so
+ * that the next sweep can wait until then.
  * KEYS: expiry, ids, etags, tags, stats, evictions seen
  * ARGV: now, batch, valuePrefix, tagPrefix, 5 bucket arguments
  */
@@ -251,5 +253,6 @@ if expired > 0 then
   redis.call('HINCRBY', KEYS[5], 'expired', expired)
   countInBuckets(5, 'expired', expired)
 end
-return expired
+local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {expired, tonumber(head[2] or '-1')}
 `);

@@ -32,6 +32,7 @@ import {
   oldestKept,
 } from '../../time-series/time-buckets';
 import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
+import { SweepSchedule } from './sweep-schedule';
 
 /** Settings of {@link RedisCacheStore}. */
 export interface RedisCacheStoreOptions {
@@ -43,6 +44,12 @@ export interface RedisCacheStoreOptions {
   retention?: BucketRetention;
 }
 
+/**
+ * Most time between two sweeps of an instance (unless CACHE_SWEEP_INTERVAL_MS
+ * is longer): sweeps otherwise run when an entry is due, so an idle instance
+ * calls Redis about once a minute.
+ */
+const IDLE_SWEEP_MS = 60_000;
 /** Most index entries one sweep or purge step handles. */
 const BATCH = 1000;
 /** Most ids one listing request visits (expired ones included), whatever the page size. */
@@ -83,7 +90,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
   private readonly bucketPrefix: string;
   private readonly evictionsSeenKey: string;
   private readonly retention: BucketRetention;
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly sweeps: SweepSchedule;
 
   constructor(
     private readonly connection: RedisConnection,
@@ -110,11 +117,11 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
       throwOnErrors: true,
     });
     this.keyv.on('error', () => undefined);
-    this.sweepTimer = setInterval(
-      () => void this.sweepExpired().catch(() => undefined),
-      sweepIntervalMs,
-    );
-    this.sweepTimer.unref();
+    this.sweeps = new SweepSchedule(() => this.sweepDue(), {
+      minIntervalMs: sweepIntervalMs,
+      idleMs: Math.max(sweepIntervalMs, IDLE_SWEEP_MS),
+    });
+    this.sweeps.start();
   }
 
   async setIf(
@@ -250,8 +257,25 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
 
   /** Counts and unindexes entries Redis has expired. Resolves how many. */
   async sweepExpired(): Promise<number> {
-    if (!this.connection.isReady) return 0;
-    const expired = await this.connection.run((client) =>
+    return (await this.sweep())?.expired ?? 0;
+  }
+
+  onModuleDestroy(): void {
+    this.sweeps.stop();
+  }
+
+  /** One sweep; resolves the earliest expiry left, when the next is due. */
+  private async sweepDue(): Promise<number | undefined> {
+    const swept = await this.sweep();
+    // Redis is down: look again after the least interval (without calling it).
+    if (!swept) return Date.now();
+    return swept.nextExpiry < 0 ? undefined : swept.nextExpiry;
+  }
+
+  /** Runs the sweep script; `undefined` while the connection is down. */
+  private async sweep(): Promise<{ expired: number; nextExpiry: number } | undefined> {
+    if (!this.connection.isReady) return undefined;
+    const [expired, nextExpiry] = (await this.connection.run((client) =>
       SWEEP_SCRIPT.evaluate(client, {
         keys: [...this.indexKeys, this.statsKey, this.evictionsSeenKey],
         arguments: [
@@ -262,12 +286,8 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
           ...this.bucketArguments(Date.now()),
         ],
       }),
-    );
-    return Number(expired);
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.sweepTimer);
+    )) as [number, number];
+    return { expired: Number(expired), nextExpiry: Number(nextExpiry) };
   }
 
   /** Where the scripts count activity at `now`: prefix, then start and expiry per interval. */
@@ -294,6 +314,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     countAsSet: boolean,
   ): Promise<number> {
     const { value: entry } = record;
+    this.sweeps.wakeBy(entry.expiresAt);
     // `expires` last and equal to the entry's own expiry: READ_SCRIPT reads it there.
     const json = JSON.stringify({ value: entry, expires: entry.expiresAt });
     const result = await this.connection.run((client) =>
