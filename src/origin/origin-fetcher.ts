@@ -186,6 +186,11 @@ export class OriginFetcher implements OnModuleDestroy {
         `Origin ${from.origin} answered a redirect (${status}) to an invalid Location`,
       );
     }
+    if (target.username !== '' || target.password !== '') {
+      throw new BadGatewayException(
+        `Origin ${from.origin} redirected (${status}) to a URL with credentials, which Lapse does not follow`,
+      );
+    }
     const allowed = allowedOriginUrl(target.href, this.allowed);
     if (!allowed) {
       throw new BadGatewayException(
