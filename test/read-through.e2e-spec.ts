@@ -367,6 +367,9 @@ describe.each(storeTargets)('read-through ($name store)', (store) => {
         .expect(200);
       expect(first.headers['content-type']).toBe('image/png');
       expect(first.headers['cache-status']).toBe(STORED);
+      // Bytes from elsewhere, served from Lapse's address: nothing in them may run.
+      expect(first.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+      expect(first.headers['x-content-type-options']).toBe('nosniff');
       expect(Buffer.compare(first.body as Buffer, IMAGE)).toBe(0);
 
       const hit = await http()

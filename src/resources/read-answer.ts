@@ -1,6 +1,6 @@
 import { HttpStatus, StreamableFile } from '@nestjs/common';
 import type { RequestHeaders } from './conditional-request';
-import { setStatus } from '../http/adapter-neutral';
+import { setHeaders, setStatus } from '../http/adapter-neutral';
 import { toResourceResponse } from './dto/resource-response.dto';
 import type { ResourceResponseDto } from './dto/resource-response.dto';
 import type { HttpCacheHeaders } from './http-cache-headers';
@@ -55,7 +55,7 @@ export async function answerRead(
     throw originError;
   }
   const body = (): ResourceResponseDto | StreamableFile =>
-    rawBinary && raw ? rawAnswer(raw) : toResourceResponse(resource);
+    rawBinary && raw ? rawAnswer(raw, response) : toResourceResponse(resource);
   if (fetched === 'passed') {
     httpCache.miss(response);
     return body();
@@ -67,7 +67,18 @@ export async function answerRead(
   return body();
 }
 
+/**
+ * A policy for bytes served as they came: an origin's `image/svg+xml` (or any
+ * type a browser renders) opened from Lapse's own address must not run
+ * scripts or load anything there.
+ */
+const RAW_BODY_POLICY = "default-src 'none'; sandbox";
+
 /** The bytes with their type and length; both adapters send a StreamableFile as is (HEAD: no body). */
-function rawAnswer({ contentType, bytes }: RawBody): StreamableFile {
+function rawAnswer({ contentType, bytes }: RawBody, response: unknown): StreamableFile {
+  setHeaders(response, {
+    'Content-Security-Policy': RAW_BODY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+  });
   return new StreamableFile(bytes, { type: contentType, length: bytes.length });
 }
