@@ -172,6 +172,12 @@ describe(validateEnvironment.name, () => {
     ['ORIGIN_TIMEOUT_MS', '5s'],
     ['ORIGIN_MAX_BYTES', 'huge'],
     ['ORIGIN_NEGATIVE_TTL', '-1'],
+    ['ORIGIN_CONNECT_TIMEOUT_MS', '0'],
+    ['ORIGIN_CONNECT_TIMEOUT_MS', '3s'],
+    ['ORIGIN_CONNECT_TIMEOUT_MS', '300001'],
+    ['ORIGIN_MAX_CONCURRENCY', '0'],
+    ['ORIGIN_MAX_CONCURRENCY', 'many'],
+    ['ORIGIN_MAX_CONCURRENCY', '10001'],
   ])('rejects %s=%p with an error naming the variable', (variable, value) => {
     const error = errorFor({ [variable]: value });
 
@@ -283,6 +289,8 @@ describe(validateEnvironment.name, () => {
       minTtl: 0,
       maxTtl: 86_400,
       timeoutMs: 10_000,
+      connectTimeoutMs: 3000,
+      maxConcurrency: 64,
       maxBytes: 10 * 1024 * 1024,
       negativeTtl: 30,
     });
@@ -294,6 +302,8 @@ describe(validateEnvironment.name, () => {
       ORIGIN_MIN_TTL: '5',
       ORIGIN_MAX_TTL: '600',
       ORIGIN_TIMEOUT_MS: '2500',
+      ORIGIN_CONNECT_TIMEOUT_MS: '750',
+      ORIGIN_MAX_CONCURRENCY: '8',
       ORIGIN_MAX_BYTES: '64kb',
       ORIGIN_NEGATIVE_TTL: '0',
     });
@@ -303,6 +313,8 @@ describe(validateEnvironment.name, () => {
       minTtl: 5,
       maxTtl: 600,
       timeoutMs: 2500,
+      connectTimeoutMs: 750,
+      maxConcurrency: 8,
       maxBytes: 65_536,
       negativeTtl: 0,
     });

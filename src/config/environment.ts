@@ -290,6 +290,20 @@ export class Environment {
   @Max(300_000)
   ORIGIN_TIMEOUT_MS = 10_000;
 
+  /** Longest time opening a connection to an origin may take, in milliseconds (then 504). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300_000)
+  ORIGIN_CONNECT_TIMEOUT_MS = 3000;
+
+  /** Most requests under way to one origin at once; more wait their turn (within ORIGIN_TIMEOUT_MS). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  ORIGIN_MAX_CONCURRENCY = 64;
+
   /** Largest origin answer, e.g. `10mb`; a larger one is refused (502) without being kept. */
   @IsByteSize()
   ORIGIN_MAX_BYTES = '10mb';

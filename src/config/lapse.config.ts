@@ -66,7 +66,12 @@ export interface LapseConfig {
     /** Bounds of a fetched answer's time-to-live, in seconds. */
     minTtl: number;
     maxTtl: number;
+    /** Longest time one origin request may take, in ms: waiting its turn, connecting, headers and body. */
     timeoutMs: number;
+    /** Longest time opening a connection may take, in ms. */
+    connectTimeoutMs: number;
+    /** Most requests under way to one origin at once (per instance). */
+    maxConcurrency: number;
     /** Largest origin answer, in bytes. */
     maxBytes: number;
     /** Time-to-live of an origin's 404, in seconds; 0: not cached. */
@@ -124,6 +129,8 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       minTtl: env.ORIGIN_MIN_TTL,
       maxTtl: env.ORIGIN_MAX_TTL,
       timeoutMs: env.ORIGIN_TIMEOUT_MS,
+      connectTimeoutMs: env.ORIGIN_CONNECT_TIMEOUT_MS,
+      maxConcurrency: env.ORIGIN_MAX_CONCURRENCY,
       maxBytes: parseBytes(env.ORIGIN_MAX_BYTES) ?? 0,
       negativeTtl: env.ORIGIN_NEGATIVE_TTL,
     },

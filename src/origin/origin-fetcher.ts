@@ -1,18 +1,26 @@
-import { BadGatewayException, GatewayTimeoutException, Injectable } from '@nestjs/common';
+import {
+  BadGatewayException,
+  GatewayTimeoutException,
+  HttpException,
+  Injectable,
+} from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { lookup } from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { LapseConfig } from '../config/lapse.config';
-import { isInternalAddress } from './origin-policy';
+import { allowedOriginUrl, isInternalAddress } from './origin-policy';
 
 /** An origin's answer, read in full (within ORIGIN_MAX_BYTES). */
 export interface OriginResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   body: Buffer;
+  /** The URL that answered, when it is not the one asked for (redirects were followed). */
+  redirectedTo?: URL;
 }
 
 /**
@@ -21,116 +29,218 @@ export interface OriginResponse {
  * Bodies are asked for unencoded, as Lapse does not decompress them.
  */
 export const ORIGIN_REQUEST_HEADERS: Readonly<Record<string, string>> = {
-  accept: 'application/json, text/*;q=0.9',
+  accept: 'application/json, text/*;q=0.9, */*;q=0.8',
   'accept-encoding': 'identity',
   'user-agent': 'Lapse',
 };
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** Most redirects followed for one fetch; one more is a 502. */
+export const MAX_REDIRECTS = 3;
+
 /**
- * Fetches URLs from origins, safely: one GET with a fixed set of headers, no
- * redirects followed (502), a total time limit (504), a size cap enforced while
- * the body streams in (502, nothing kept beyond the cap), and no connection to
- * an internal address (loopback, private, link-local) that a host name resolves
- * to: such an address is only reached when the origin names it literally.
- * Which URLs may be fetched at all is the caller's decision (ORIGINS).
+ * Fetches URLs from origins, safely: GETs with a fixed set of headers,
+ * redirects followed only within ORIGINS and at most {@link MAX_REDIRECTS}
+ * times (else 502), a connect time limit and a total time limit (504), a size
+ * cap enforced while the body streams in (502, nothing kept beyond the cap),
+ * and no connection to an internal address (loopback, private, link-local)
+ * that a host name resolves to: such an address is only reached when the
+ * origin names it literally. Which URLs may be fetched at all is the
+ * caller's decision (ORIGINS); where a redirect may lead is this class's.
  */
 @Injectable()
 export class OriginFetcher implements OnModuleDestroy {
+  private readonly allowed: string[];
   private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
   private readonly maxBytes: number;
-  // Connections are kept open and reused per origin (the agents pool them by host and port).
-  private readonly agents = {
-    'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    'https:': new https.Agent({ keepAlive: true, maxSockets: 64 }),
-  };
+  /**
+   * One connection pool per origin (undici creates it on first use): at most
+   * ORIGIN_MAX_CONCURRENCY connections, one request at a time on each, so
+   * further requests wait in the pool's queue, and the total time limit
+   * bounds that wait too.
+   */
+  private readonly agent: Agent;
 
   constructor(config: ConfigService<LapseConfig, true>) {
-    const { timeoutMs, maxBytes } = config.get('origin', { infer: true });
+    const { allowed, timeoutMs, connectTimeoutMs, maxBytes, maxConcurrency } = config.get(
+      'origin',
+      { infer: true },
+    );
+    this.allowed = allowed;
     this.timeoutMs = timeoutMs;
+    this.connectTimeoutMs = connectTimeoutMs;
     this.maxBytes = maxBytes;
+    this.agent = new Agent({
+      connections: maxConcurrency,
+      pipelining: 1,
+      // The total time limit covers headers and body: undici's own limits are off.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      connect: { timeout: connectTimeoutMs, lookup: externalOnlyLookup },
+    });
   }
 
-  onModuleDestroy(): void {
-    this.agents['http:'].destroy();
-    this.agents['https:'].destroy();
+  async onModuleDestroy(): Promise<void> {
+    await this.agent.destroy();
   }
 
   /** GETs `url`; rejects with a 502 or 504 (HttpException) saying what went wrong. */
-  fetch(url: URL): Promise<OriginResponse> {
-    const where = url.origin;
-    return new Promise<OriginResponse>((resolve, reject) => {
-      const fail = (error: Error): void => {
-        clearTimeout(timer);
-        request.destroy();
-        reject(error);
-      };
-      const transport = url.protocol === 'https:' ? https : http;
-      const request = transport.get(url, {
-        agent: this.agents[url.protocol as 'http:' | 'https:'],
-        headers: ORIGIN_REQUEST_HEADERS,
-        lookup: externalOnlyLookup,
-      });
-      const timer = setTimeout(
-        () =>
-          fail(
-            new GatewayTimeoutException(
-              `Origin ${where} did not answer within ${this.timeoutMs} ms`,
-            ),
+  async fetch(url: URL): Promise<OriginResponse> {
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () =>
+        deadline.abort(
+          new GatewayTimeoutException(
+            `Origin ${url.origin} did not answer within ${this.timeoutMs} ms`,
           ),
-        this.timeoutMs,
-      );
-      request.on('error', (error: NodeJS.ErrnoException) =>
-        fail(
-          error.code === INTERNAL_ADDRESS
-            ? new BadGatewayException(error.message)
-            : new BadGatewayException(
-                `Origin ${where} could not be reached (${error.code ?? error.message})`,
-              ),
         ),
-      );
-      request.on('response', (response) => {
-        const status = response.statusCode ?? 0;
-        if (REDIRECTS.has(status)) {
-          fail(
-            new BadGatewayException(
-              `Origin ${where} answered a redirect (${status}), which Lapse does not follow`,
-            ),
-          );
-          return;
+      this.timeoutMs,
+    );
+    try {
+      let current = url;
+      for (let redirects = 0; ; redirects += 1) {
+        const answer = await this.request(current, deadline.signal);
+        if (!REDIRECTS.has(answer.statusCode)) {
+          const body = await this.readBody(current, answer, deadline.signal);
+          return {
+            status: answer.statusCode,
+            headers: nodeHeaders(answer.headers),
+            body,
+            ...(current === url ? {} : { redirectedTo: current }),
+          };
         }
-        const declared = Number(response.headers['content-length']);
-        if (declared > this.maxBytes) {
-          fail(tooLarge(where, this.maxBytes));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          // Checked as the body arrives: a body beyond the cap is never held in full.
-          if (size > this.maxBytes) fail(tooLarge(where, this.maxBytes));
-          else chunks.push(chunk);
-        });
-        response.on('error', () =>
-          fail(new BadGatewayException(`Origin ${where} broke off its answer`)),
-        );
-        response.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status, headers: response.headers, body: Buffer.concat(chunks, size) });
-        });
+        // The redirect's own body is not wanted; reading it off keeps the connection reusable.
+        await answer.body.dump().catch(() => undefined);
+        current = this.redirectTarget(current, answer, redirects);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async request(url: URL, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    try {
+      return await this.agent.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        headers: ORIGIN_REQUEST_HEADERS,
+        signal,
       });
-    });
+    } catch (error) {
+      throw this.failure(url, error, signal);
+    }
+  }
+
+  /** The body, within the cap: checked on Content-Length, then on every chunk as it arrives. */
+  private async readBody(
+    url: URL,
+    { headers, body }: Dispatcher.ResponseData,
+    signal: AbortSignal,
+  ): Promise<Buffer> {
+    if (Number(headers['content-length']) > this.maxBytes) {
+      body.destroy();
+      throw tooLarge(url, this.maxBytes);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        // Destroying the body closes the connection: the rest is never read.
+        if (size > this.maxBytes) {
+          body.destroy();
+          throw tooLarge(url, this.maxBytes);
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      if (error instanceof HttpException) throw error;
+      if (signal.aborted) throw signal.reason;
+      throw new BadGatewayException(`Origin ${url.origin} broke off its answer`);
+    }
+    return Buffer.concat(chunks, size);
+  }
+
+  /** Where a redirect leads, when it may be followed: within ORIGINS, and not too often. */
+  private redirectTarget(from: URL, answer: Dispatcher.ResponseData, redirects: number): URL {
+    const status = answer.statusCode;
+    if (redirects >= MAX_REDIRECTS) {
+      throw new BadGatewayException(
+        `Origin ${from.origin} redirected more than ${MAX_REDIRECTS} times (last ${status})`,
+      );
+    }
+    const location = singleHeader(answer.headers.location);
+    if (location === undefined) {
+      throw new BadGatewayException(
+        `Origin ${from.origin} answered a redirect (${status}) without a Location`,
+      );
+    }
+    let target: URL;
+    try {
+      target = new URL(location, from);
+    } catch {
+      throw new BadGatewayException(
+        `Origin ${from.origin} answered a redirect (${status}) to an invalid Location`,
+      );
+    }
+    if (target.username !== '' || target.password !== '') {
+      throw new BadGatewayException(
+        `Origin ${from.origin} redirected (${status}) to a URL with credentials, which Lapse does not follow`,
+      );
+    }
+    const allowed = allowedOriginUrl(target.href, this.allowed);
+    if (!allowed) {
+      throw new BadGatewayException(
+        `Origin ${from.origin} redirected (${status}) to ${target.origin}, which is not on ORIGINS`,
+      );
+    }
+    return allowed;
+  }
+
+  /** The HttpException an undici error stands for. */
+  private failure(url: URL, error: unknown, signal: AbortSignal): unknown {
+    if (signal.aborted) return signal.reason;
+    if (error instanceof HttpException) return error;
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === INTERNAL_ADDRESS) return new BadGatewayException(message);
+    if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+      return new GatewayTimeoutException(
+        `Origin ${url.origin} did not accept a connection within ${this.connectTimeoutMs} ms`,
+      );
+    }
+    return new BadGatewayException(
+      `Origin ${url.origin} could not be reached (${code ?? message})`,
+    );
   }
 }
 
 const INTERNAL_ADDRESS = 'LAPSE_INTERNAL_ADDRESS';
 
-function tooLarge(where: string, maxBytes: number): BadGatewayException {
+function tooLarge(url: URL, maxBytes: number): BadGatewayException {
   return new BadGatewayException(
-    `Origin ${where} answered more than ORIGIN_MAX_BYTES (${maxBytes} bytes)`,
+    `Origin ${url.origin} answered more than ORIGIN_MAX_BYTES (${maxBytes} bytes)`,
   );
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * undici's headers as Node's `http` gives them: a repeated header as one
+ * value joined with `, `, except `Set-Cookie`, which stays a list.
+ */
+function nodeHeaders(headers: Dispatcher.ResponseData['headers']): IncomingHttpHeaders {
+  const result: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (name === 'set-cookie') result[name] = Array.isArray(value) ? value : [value];
+    else result[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return result;
 }
 
 /**

@@ -5,6 +5,7 @@ import { MemoryCacheStore } from '../cache/stores/memory-cache.store';
 import type { LapseConfig } from '../config/lapse.config';
 import type { OriginFetcher, OriginResponse } from './origin-fetcher';
 import { ORIGIN_KEY, ReadThroughService } from './read-through.service';
+import type { OriginValue } from './read-through.service';
 
 const ORIGIN = 'https://api.example.com';
 
@@ -22,7 +23,7 @@ class FakeFetcher {
     const response: OriginResponse = {
       status,
       headers: { 'content-type': 'application/json', ...headers },
-      body: Buffer.from(JSON.stringify(body)),
+      body: Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body)),
     };
     for (const resolve of this.pending.splice(0)) resolve(response);
   }
@@ -109,6 +110,19 @@ describe(ReadThroughService.name, () => {
 
     await expect(read).resolves.toMatchObject({ source: 'origin', stored: false });
     expect(await cache.peek(`${ORIGIN}/c`)).toBeUndefined();
+  });
+
+  it('keeps a binary body as base64, the meta saying so', async () => {
+    const sut = service();
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0x00, 0xfe]);
+    const read = sut.read(`${ORIGIN}/logo`);
+    await settle();
+    fetcher.answer(bytes, { 'content-type': 'image/png' });
+
+    await expect(read).resolves.toMatchObject({ source: 'origin', stored: true });
+    const value = (await cache.peek(`${ORIGIN}/logo`))?.value as OriginValue;
+    expect(value[ORIGIN_KEY]).toMatchObject({ contentType: 'image/png', encoding: 'base64' });
+    expect(Buffer.from(value.data as string, 'base64')).toStrictEqual(bytes);
   });
 
   it('never fetches an id off ORIGINS', async () => {

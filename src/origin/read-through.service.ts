@@ -18,6 +18,8 @@ export interface OriginMeta {
   /** 200, or 404 for a negative entry. */
   status: number;
   contentType: string;
+  /** `base64` when the body is binary (neither JSON nor text): `data` holds its bytes so. */
+  encoding?: 'base64';
   /** The origin's validators, for revalidating later. */
   etag?: string;
   lastModified?: string;
@@ -25,7 +27,7 @@ export interface OriginMeta {
 
 /**
  * The value of a fetched entry: the body as data (JSON parsed, text as a
- * string) and what the origin said of it.
+ * string, other types as base64) and what the origin said of it.
  */
 export interface OriginValue {
   [ORIGIN_KEY]: OriginMeta;
@@ -138,31 +140,38 @@ const TEXT_TYPE =
 
 function toOriginValue(url: URL, { status, headers, body }: OriginResponse): OriginValue {
   const contentType = headers['content-type'] ?? 'application/octet-stream';
+  // Only a 200's body is served; of other answers Lapse keeps the status.
+  const read = status === 200 ? bodyData(url, contentType, body) : { data: null };
   const meta: OriginMeta = {
     url: url.href,
     status,
     contentType,
+    ...(read.encoding === undefined ? {} : { encoding: read.encoding }),
     ...(headers.etag === undefined ? {} : { etag: headers.etag }),
     ...(headers['last-modified'] === undefined ? {} : { lastModified: headers['last-modified'] }),
   };
-  // Only a 200's body is served; of other answers Lapse keeps the status.
-  return { [ORIGIN_KEY]: meta, data: status === 200 ? bodyData(url, contentType, body) : null };
+  return { [ORIGIN_KEY]: meta, data: read.data };
 }
 
-/** The body as data: JSON parsed, text as a string (UTF-8); other types are not supported yet. */
-function bodyData(url: URL, contentType: string, body: Buffer): unknown {
+/**
+ * The body as data: JSON parsed, text as a string (UTF-8), any other type as
+ * its bytes in base64, which a JSON value (and Redis) keeps intact.
+ */
+function bodyData(
+  url: URL,
+  contentType: string,
+  body: Buffer,
+): { data: unknown; encoding?: 'base64' } {
   const type = contentType.split(';')[0].trim();
   if (JSON_TYPE.test(type)) {
     try {
-      return JSON.parse(body.toString('utf8')) as unknown;
+      return { data: JSON.parse(body.toString('utf8')) as unknown };
     } catch {
       throw new BadGatewayException(`Origin ${url.origin} answered invalid JSON`);
     }
   }
-  if (TEXT_TYPE.test(type)) return body.toString('utf8');
-  throw new BadGatewayException(
-    `Origin ${url.origin} answered ${type}: only JSON and text are read through so far`,
-  );
+  if (TEXT_TYPE.test(type)) return { data: body.toString('utf8') };
+  return { data: body.toString('base64'), encoding: 'base64' };
 }
 
 /** An entry for an answer served once and not kept: already expired. */

@@ -1,5 +1,13 @@
 import { Controller, Get, Headers, HttpStatus, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiNotModifiedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { StreamableFile } from '@nestjs/common';
+import {
+  ApiExtraModels,
+  ApiHeader,
+  ApiNotModifiedResponse,
+  ApiOkResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { RequestHeaders } from './conditional-request';
 import { FetchQueryDto } from './dto/fetch-query.dto';
 import { RESOURCE_RESPONSE_SCHEMA, ResourceResponseDto } from './dto/resource-response.dto';
@@ -23,13 +31,25 @@ export class FetchController {
    *
    * @remarks The same as `GET /resources/{id}` with the URL as id, without
    * percent-encoding it into the path: served from the cache, else fetched
-   * from its origin when it is on ORIGINS (read-through), else a 404.
+   * from its origin when it is on ORIGINS (read-through), else a 404. A
+   * fetched body that is neither JSON nor text (an image, a PDF) is served as
+   * it came, its bytes with the origin's Content-Type, rather than in the
+   * resource envelope.
    */
   @Get()
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'ETags the client holds.' })
   @ApiHeader({ name: 'If-Modified-Since', required: false })
   @CompiledResponse(RESOURCE_RESPONSE_SCHEMA, HttpStatus.OK)
-  @ApiOkResponse({ type: ResourceResponseDto })
+  @ApiExtraModels(ResourceResponseDto)
+  @ApiOkResponse({
+    description:
+      'The resource; for a fetched body that is neither JSON nor text, its bytes with the ' +
+      "origin's Content-Type.",
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(ResourceResponseDto) } },
+      'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+    },
+  })
   @ApiNotModifiedResponse({ description: 'The client copy is still good.' })
   @ApiErrorResponse(HttpStatus.BAD_REQUEST, 'Invalid url.', [
     'url must be a string of 1 to 1024 characters',
@@ -45,7 +65,8 @@ export class FetchController {
     @Query() { url }: FetchQueryDto,
     @Headers() headers: RequestHeaders,
     @Res({ passthrough: true }) response: unknown,
-  ): Promise<ResourceResponseDto | undefined> {
-    return answerRead(this.resources, this.httpCache, url, headers, response);
+  ): Promise<ResourceResponseDto | StreamableFile | undefined> {
+    // The web-cache view: a binary body comes back as it came.
+    return answerRead(this.resources, this.httpCache, url, headers, response, { rawBinary: true });
   }
 }

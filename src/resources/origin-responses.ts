@@ -6,13 +6,14 @@ export const ApiOriginErrorResponses = (): MethodDecorator & ClassDecorator =>
   applyDecorators(
     ApiErrorResponse(
       HttpStatus.BAD_GATEWAY,
-      'Read-through only: the origin could not be read (unreachable, a redirect, too large, ' +
-        'not JSON or text, or a host name resolving to an internal address).',
-      'Origin https://api.example.com answered a redirect (302), which Lapse does not follow',
+      'Read-through only: the origin could not be read (unreachable, a redirect off ORIGINS or ' +
+        'more than 3 of them, too large, invalid JSON, or a host name resolving to an internal address).',
+      'Origin https://api.example.com redirected (302) to https://evil.example.com, which is not on ORIGINS',
     ),
     ApiErrorResponse(
       HttpStatus.GATEWAY_TIMEOUT,
-      'Read-through only: the origin did not answer within ORIGIN_TIMEOUT_MS.',
+      'Read-through only: the origin did not answer within ORIGIN_TIMEOUT_MS (waiting for a free ' +
+        'connection included), or did not accept a connection within ORIGIN_CONNECT_TIMEOUT_MS.',
       'Origin https://api.example.com did not answer within 10000 ms',
     ),
   );

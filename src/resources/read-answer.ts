@@ -1,25 +1,51 @@
-import { HttpStatus } from '@nestjs/common';
+import { HttpStatus, StreamableFile } from '@nestjs/common';
 import type { RequestHeaders } from './conditional-request';
-import { setStatus } from '../http/adapter-neutral';
+import { setHeaders, setStatus } from '../http/adapter-neutral';
 import { toResourceResponse } from './dto/resource-response.dto';
 import type { ResourceResponseDto } from './dto/resource-response.dto';
 import type { HttpCacheHeaders } from './http-cache-headers';
 import { resourceNotFound } from './resources.service';
-import type { ResourcesService } from './resources.service';
+import type { RawBody, ResourcesService } from './resources.service';
+
+/** How a read is answered. */
+export interface ReadAnswerOptions {
+  /**
+   * Serve a fetched binary body as it came (bytes and the origin's
+   * Content-Type) rather than in the resource envelope (`GET /fetch`).
+   */
+  rawBinary?: boolean;
+}
 
 /**
  * The answer to a read of `id`, as `GET /resources/{id}` and `GET /fetch`
  * give it: the resource (or 304), fetched from its origin on a miss when the
- * id is a URL on ORIGINS; a 404 on any other miss.
+ * id is a URL on ORIGINS; a 404 on any other miss. With `rawBinary`, a binary
+ * body is the answer itself, with the same caching headers and 304s.
  */
+export function answerRead(
+  resources: ResourcesService,
+  httpCache: HttpCacheHeaders,
+  id: string,
+  headers: RequestHeaders,
+  response: unknown,
+): Promise<ResourceResponseDto | undefined>;
+export function answerRead(
+  resources: ResourcesService,
+  httpCache: HttpCacheHeaders,
+  id: string,
+  headers: RequestHeaders,
+  response: unknown,
+  options: ReadAnswerOptions,
+): Promise<ResourceResponseDto | StreamableFile | undefined>;
 export async function answerRead(
   resources: ResourcesService,
   httpCache: HttpCacheHeaders,
   id: string,
   headers: RequestHeaders,
   response: unknown,
-): Promise<ResourceResponseDto | undefined> {
-  const { resource, fetched, originError } = await resources.read(id);
+  { rawBinary = false }: ReadAnswerOptions = {},
+): Promise<ResourceResponseDto | StreamableFile | undefined> {
+  const { resource, fetched, originError, raw } = await resources.read(id);
   if (!resource) {
     httpCache.miss(response);
     throw resourceNotFound(id);
@@ -28,13 +54,31 @@ export async function answerRead(
     httpCache.originError(response, resource, fetched);
     throw originError;
   }
+  const body = (): ResourceResponseDto | StreamableFile =>
+    rawBinary && raw ? rawAnswer(raw, response) : toResourceResponse(resource);
   if (fetched === 'passed') {
     httpCache.miss(response);
-    return toResourceResponse(resource);
+    return body();
   }
   if (httpCache.hit(headers, response, resource, Date.now(), fetched === 'stored')) {
     setStatus(response, HttpStatus.NOT_MODIFIED);
     return undefined;
   }
-  return toResourceResponse(resource);
+  return body();
+}
+
+/**
+ * A policy for bytes served as they came: an origin's `image/svg+xml` (or any
+ * type a browser renders) opened from Lapse's own address must not run
+ * scripts or load anything there.
+ */
+const RAW_BODY_POLICY = "default-src 'none'; sandbox";
+
+/** The bytes with their type and length; both adapters send a StreamableFile as is (HEAD: no body). */
+function rawAnswer({ contentType, bytes }: RawBody, response: unknown): StreamableFile {
+  setHeaders(response, {
+    'Content-Security-Policy': RAW_BODY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+  });
+  return new StreamableFile(bytes, { type: contentType, length: bytes.length });
 }

@@ -40,6 +40,23 @@ export interface ResourceRead {
    * answer to give instead of the resource.
    */
   originError?: HttpException;
+  /**
+   * Set for a fetched binary body (neither JSON nor text): its bytes and
+   * type, for an answer that serves them as they came (`GET /fetch`).
+   */
+  raw?: RawBody;
+}
+
+/** An origin's body as it came. */
+export interface RawBody {
+  contentType: string;
+  bytes: Buffer;
+}
+
+/** How a binary body appears in a resource's `data`: its type and its bytes in base64. */
+export interface BinaryData {
+  contentType: string;
+  base64: string;
 }
 
 /** Stores resources in the cache for a time-to-live and serves them back until they expire. */
@@ -103,10 +120,13 @@ export class ResourcesService {
     if (meta.status !== 200) {
       return { resource, fetched, originError: originAnswered(meta.url, meta.status) };
     }
-    return {
-      resource: { ...resource, data: (read.entry.value as { data: unknown }).data },
-      fetched,
-    };
+    const data = (read.entry.value as { data: unknown }).data;
+    if (meta.encoding === 'base64' && typeof data === 'string') {
+      const binary: BinaryData = { contentType: meta.contentType, base64: data };
+      const raw: RawBody = { contentType: meta.contentType, bytes: Buffer.from(data, 'base64') };
+      return { resource: { ...resource, data: binary }, fetched, raw };
+    }
+    return { resource: { ...resource, data }, fetched };
   }
 
   /** Like {@link find}, but a miss is a 404. */

@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { sleep } from './time';
 
 /** How the test origin answers one path (the query string is ignored). */
 export type OriginRoute = (request: IncomingMessage, response: ServerResponse) => void;
@@ -54,3 +58,47 @@ export const json =
       response.end(JSON.stringify(body));
     }, delayMs);
   };
+
+/** A listening TCP port that never accepts a connection, and how to close it. */
+export interface UnacceptingListener {
+  /** `http://127.0.0.1:<port>`. */
+  origin: string;
+  close: () => void;
+}
+
+/**
+ * A port whose connections cannot be opened, deterministically and on
+ * loopback: a child process listens with the smallest backlog, then blocks
+ * its event loop so it never accepts; once two connections fill the backlog,
+ * the kernel drops every further SYN, so a connect waits until it gives up.
+ */
+export async function startUnacceptingListener(): Promise<UnacceptingListener> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const server = require('node:net').createServer();
+       server.listen(0, '127.0.0.1', 1, () => {
+         process.stdout.write(server.address().port + '\\n');
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+       });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+  });
+  const fillers = Array.from({ length: 4 }, () => connect(port, '127.0.0.1'));
+  for (const filler of fillers) filler.on('error', () => undefined);
+  // The backlog holds two: once two are connected, the others (and any later one) wait.
+  await Promise.any(fillers.map((filler) => once(filler, 'connect')));
+  await Promise.all(fillers.map((filler) => Promise.race([once(filler, 'connect'), sleep(300)])));
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => {
+      for (const filler of fillers) filler.destroy();
+      child.kill();
+    },
+  };
+}

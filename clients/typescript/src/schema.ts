@@ -16,7 +16,10 @@ export interface paths {
      * Read a URL through the cache
      * @description The same as `GET /resources/{id}` with the URL as id, without
      *     percent-encoding it into the path: served from the cache, else fetched
-     *     from its origin when it is on ORIGINS (read-through), else a 404.
+     *     from its origin when it is on ORIGINS (read-through), else a 404. A
+     *     fetched body that is neither JSON nor text (an image, a PDF) is served as
+     *     it came, its bytes with the origin's Content-Type, rather than in the
+     *     resource envelope.
      */
     get: operations['FetchController_get'];
     put?: never;
@@ -909,12 +912,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The resource; for a fetched body that is neither JSON nor text, its bytes with the origin's Content-Type. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': components['schemas']['ResourceResponseDto'];
+          'application/octet-stream': string;
         };
       };
       /** @description The client copy is still good. */
@@ -994,7 +999,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Read-through only: the origin could not be read (unreachable, a redirect, too large, not JSON or text, or a host name resolving to an internal address). */
+      /** @description Read-through only: the origin could not be read (unreachable, a redirect off ORIGINS or more than 3 of them, too large, invalid JSON, or a host name resolving to an internal address). */
       502: {
         headers: {
           [name: string]: unknown;
@@ -1003,7 +1008,7 @@ export interface operations {
           /**
            * @example {
            *       "statusCode": 502,
-           *       "message": "Origin https://api.example.com answered a redirect (302), which Lapse does not follow",
+           *       "message": "Origin https://api.example.com redirected (302) to https://evil.example.com, which is not on ORIGINS",
            *       "error": "Bad Gateway"
            *     }
            */
@@ -1026,7 +1031,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Read-through only: the origin did not answer within ORIGIN_TIMEOUT_MS. */
+      /** @description Read-through only: the origin did not answer within ORIGIN_TIMEOUT_MS (waiting for a free connection included), or did not accept a connection within ORIGIN_CONNECT_TIMEOUT_MS. */
       504: {
         headers: {
           [name: string]: unknown;
@@ -2249,7 +2254,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Read-through only: the origin could not be read (unreachable, a redirect, too large, not JSON or text, or a host name resolving to an internal address). */
+      /** @description Read-through only: the origin could not be read (unreachable, a redirect off ORIGINS or more than 3 of them, too large, invalid JSON, or a host name resolving to an internal address). */
       502: {
         headers: {
           [name: string]: unknown;
@@ -2258,7 +2263,7 @@ export interface operations {
           /**
            * @example {
            *       "statusCode": 502,
-           *       "message": "Origin https://api.example.com answered a redirect (302), which Lapse does not follow",
+           *       "message": "Origin https://api.example.com redirected (302) to https://evil.example.com, which is not on ORIGINS",
            *       "error": "Bad Gateway"
            *     }
            */
@@ -2281,7 +2286,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponseDto'];
         };
       };
-      /** @description Read-through only: the origin did not answer within ORIGIN_TIMEOUT_MS. */
+      /** @description Read-through only: the origin did not answer within ORIGIN_TIMEOUT_MS (waiting for a free connection included), or did not accept a connection within ORIGIN_CONNECT_TIMEOUT_MS. */
       504: {
         headers: {
           [name: string]: unknown;
