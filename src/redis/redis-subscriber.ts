@@ -20,6 +20,10 @@ export class RedisSubscriber implements OnApplicationShutdown {
   private client: RedisClient | undefined;
   private readonly timeoutMs: number;
   private readonly lostListeners: Array<() => void> = [];
+  /** Listeners by channel, each channel subscribed to once whatever their number. */
+  private readonly listeners = new Map<string, Set<(message: string) => void>>();
+  /** Subscriptions made or under way: one per channel, even while Redis is away. */
+  private readonly subscriptions = new Map<string, Promise<void>>();
   private closing = false;
 
   constructor(
@@ -41,17 +45,30 @@ export class RedisSubscriber implements OnApplicationShutdown {
 
   /**
    * Delivers every message of `channel` to `listener` from now on, connecting
-   * first when needed. Fails with {@link StoreUnavailableError} when that takes
-   * longer than the timeout (the connection keeps trying in the background).
+   * and subscribing first when needed (once per channel). Fails with
+   * {@link StoreUnavailableError} when that takes longer than the timeout; the
+   * connection and the subscription keep trying in the background.
    */
   async subscribe(channel: string, listener: (message: string) => void): Promise<void> {
     const client = this.client ?? this.open();
+    const ofChannel = this.listeners.get(channel) ?? new Set();
+    ofChannel.add(listener);
+    this.listeners.set(channel, ofChannel);
+    let subscribing = this.subscriptions.get(channel);
+    if (!subscribing) {
+      // Goes on past a caller's timeout, so later callers wait for the same one.
+      subscribing = this.subscribeWhenReady(client, channel, (message) => {
+        for (const each of ofChannel) each(message);
+      });
+      this.subscriptions.set(channel, subscribing);
+      subscribing.catch(() => this.subscriptions.delete(channel));
+    }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new StoreUnavailableError()), this.timeoutMs);
     });
     try {
-      await Promise.race([this.subscribeWhenReady(client, channel, listener), timeout]);
+      await Promise.race([subscribing, timeout]);
     } catch (error) {
       if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError('Cache store unavailable', { cause: error });

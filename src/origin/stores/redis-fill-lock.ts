@@ -116,11 +116,13 @@ export class RedisFillLock implements FillLock {
     return this.keyPrefix + id;
   }
 
+  private readonly wakeWaiters = (id: string): void => {
+    for (const waiter of this.waiters.get(id) ?? []) waiter.wake();
+  };
+
   private listen(): Promise<void> {
     this.listening ??= this.subscriber
-      .subscribe(this.channel, (id) => {
-        for (const waiter of this.waiters.get(id) ?? []) waiter.wake();
-      })
+      .subscribe(this.channel, this.wakeWaiters)
       .catch((error: unknown) => {
         // Tried again by the next caller.
         this.listening = undefined;
