@@ -1,6 +1,7 @@
 import { createClient } from '@redis/client';
 import type { Response } from 'supertest';
 import { json, startOrigin } from './helpers/origin-server';
+import { RedisServer, findRedisServer } from './helpers/redis-server';
 import type { TestOrigin } from './helpers/origin-server';
 import { storeTargets } from './helpers/stores';
 import { startTestApp } from './helpers/test-app';
@@ -94,5 +95,63 @@ describeWithRedis('read-through on two instances sharing one Redis', () => {
     // Not before the lock expired, and not much after: a fetch and some slack.
     expect(took).toBeGreaterThanOrEqual(lockMs - 100);
     expect(took).toBeLessThan(lockMs + ORIGIN_DELAY_MS + 4_000);
+  });
+});
+
+// This suite owns a redis-server of its own, to kill it.
+const describeWithOwnRedis = findRedisServer() ? describe : () => undefined;
+
+describeWithOwnRedis('read-through waiting for a lock when Redis goes away', () => {
+  let server: RedisServer;
+  let origin: TestOrigin;
+  let app: TestApp;
+  const redisClient = () => createClient({ url: server.url });
+
+  beforeAll(async () => {
+    server = await RedisServer.start({ durable: false });
+    origin = await startOrigin({
+      '/item': json({ item: true }, { 'cache-control': 'max-age=60' }),
+    });
+    app = await startTestApp({
+      CACHE_STORE: 'redis',
+      REDIS_URL: server.url,
+      CACHE_NAMESPACE: 'lock-faults',
+      REDIS_TIMEOUT_MS: '500',
+      ORIGINS: origin.origin,
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await origin?.close();
+    await server?.stop();
+  });
+
+  it('answers 503 soon after Redis goes away, not when the lock would have expired', async () => {
+    const id = origin.url('/item');
+    const client = redisClient();
+    await client.connect();
+    // Another instance's lock, for 20 s.
+    await client.set(`lock-faults:fill:${id}`, 'other-instance', { PX: 20_000 });
+    await client.close();
+    const started = Date.now();
+    const answer = app.http().get(`/resources/${encodeURIComponent(id)}`);
+    let answered = false;
+    const settled = answer.then((res) => {
+      answered = true;
+      return { status: res.status, at: Date.now() };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Waiting for the lock.
+    expect(answered).toBe(false);
+    const killedAt = Date.now();
+
+    await server.kill();
+    const { status, at } = await settled;
+
+    expect(status).toBe(503);
+    expect(killedAt - started).toBeGreaterThanOrEqual(400);
+    expect(at - killedAt).toBeLessThan(3_000);
+    expect(origin.count('/item')).toBe(0);
   });
 });
