@@ -18,6 +18,8 @@ const CI_ONLY = [
   'test/redis-faults.e2e-spec.ts',
   'test/client-abort.e2e-spec.ts',
   'src/redis/redis-connection.spec.ts',
+  'src/redis/redis-subscriber.spec.ts',
+  'src/origin/stores/redis-fill-lock.spec.ts',
   // Timing: signals and stalled bodies at shutdown, real request timeouts and
   // the connection cap, entries left to expire behind a client-side cache.
   'test/shutdown.e2e-spec.ts',

@@ -15,6 +15,8 @@ export interface LoadOptions {
   connections: number;
   /** What the server's routes start with ('' for Lapse). */
   prefix: string;
+  /** The origin Lapse reads through, for the read-through workload. */
+  origin?: string;
 }
 
 export interface LoadResult {
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
         // A new request description for every request: random keys, bodies.
         setupRequest: (request) => ({
           ...request,
-          ...nextRequest(options.workload, options.keys, options.prefix),
+          ...nextRequest(options.workload, options.keys, options.prefix, options.origin),
         }),
       },
     ],

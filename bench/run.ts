@@ -15,7 +15,10 @@
  * 24: the servers run on the npm package node@24), BENCH_TRACKED (100000:
  * resources tracked for the windowed top-list runs), BENCH_ONLY (top-lists:
  * only the windowed top-list runs, printed and saved to
- * bench/results/top-lists.json).
+ * bench/results/top-lists.json; read-through: only the read-through runs,
+ * printed and saved to bench/results/read-through.json, with
+ * BENCH_READ_THROUGH_IDS (1000), BENCH_ORIGIN_MAX_AGE (3 s) and
+ * BENCH_READ_THROUGH_SECONDS (12 per run)).
  *
  * Writes bench/results/latest.json (every figure) and latest.md (the full
  * report), the full report between the bench markers of docs/performance.md
@@ -26,13 +29,15 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as prettier from 'prettier';
 import { RedisServer, findRedisServer, freePort } from '../test/helpers/redis-server';
 import type { LoadOptions, LoadResult } from './load';
-import { WORKING_SET, WORKLOADS, benchValue, putRequest } from './workloads';
+import { WORKING_SET, WORKLOADS, benchValue, putRequest, readThroughRequest } from './workloads';
 import type { WorkloadName } from './workloads';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -349,8 +354,17 @@ async function load(
   keys: number,
   seconds = SECONDS,
   prefix = '',
+  origin?: string,
 ) {
-  const options: LoadOptions = { port, workload, keys, seconds, connections: CONNECTIONS, prefix };
+  const options: LoadOptions = {
+    port,
+    workload,
+    keys,
+    seconds,
+    connections: CONNECTIONS,
+    prefix,
+    origin,
+  };
   const { stdout } = await promisify(execFile)(
     ...onCore(1, process.execPath, [join(HERE, 'load.js'), JSON.stringify(options)]),
     { timeout: (seconds + 60) * 1000 },
@@ -615,6 +629,197 @@ async function topListsOnly(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+// ---------------------------------------------------------------------------
+// Read-through
+// ---------------------------------------------------------------------------
+
+/** Items of the bench's origin; how long it takes to answer; the max-age it sends (s). */
+const READ_THROUGH_IDS = Number(process.env.BENCH_READ_THROUGH_IDS ?? 1_000);
+const ORIGIN_DELAY_MS = 50;
+const ORIGIN_MAX_AGE = Number(process.env.BENCH_ORIGIN_MAX_AGE ?? 3);
+/** How long each read-through load runs (s); origin requests are counted over all but its first and last second. */
+const READ_THROUGH_SECONDS = Number(process.env.BENCH_READ_THROUGH_SECONDS ?? 12);
+
+/** The origin of the read-through runs, in the bench process, noting when each item is asked for. */
+interface BenchOrigin {
+  url: string;
+  /** Item and time (performance.now()) of every request since the last `reset`. */
+  requests: Array<{ item: number; at: number }>;
+  reset: () => void;
+  close: () => Promise<void>;
+}
+
+async function startBenchOrigin(): Promise<BenchOrigin> {
+  let requests: BenchOrigin['requests'] = [];
+  const server = createServer((request, response) => {
+    const item = Number(/^\/items\/(\d+)$/.exec(request.url ?? '')?.[1] ?? -1);
+    requests.push({ item, at: performance.now() });
+    setTimeout(() => {
+      response.writeHead(item < 0 ? 404 : 200, {
+        'content-type': 'application/json',
+        'cache-control': `max-age=${ORIGIN_MAX_AGE}`,
+      });
+      response.end(JSON.stringify(item < 0 ? {} : benchValue(item)));
+    }, ORIGIN_DELAY_MS);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    get requests() {
+      return requests;
+    },
+    reset: () => {
+      requests = [];
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+interface ReadThroughFigures extends LoadResult {
+  adapter: Adapter;
+  /** Origin requests per second over the measured window. */
+  originPerSecond: number;
+  /** Items / max-age: one fetch per item per lifetime. */
+  expectedPerSecond: number;
+  /** originPerSecond / expectedPerSecond. */
+  ratio: number;
+  /** Fetches of an item sooner than max-age after its previous fetch, in the window: duplicates. */
+  earlyRefetches: number;
+}
+
+/**
+ * Lapse on the memory store with ORIGINS set to the bench's origin: items
+ * first filled at an even pace over one max-age (so their expiries are spread
+ * as under steady traffic, not all due at once), then GETs of random items
+ * from {@link CONNECTIONS} connections. With one fetch per item per lifetime,
+ * the origin sees about items / max-age requests a second (a little less: an
+ * item is fetched again only once it has expired and been asked for).
+ */
+async function readThroughRun(origin: BenchOrigin, adapter: Adapter): Promise<ReadThroughFigures> {
+  log(`read-through: ${adapter}, ${fmt(READ_THROUGH_IDS)} items, max-age ${ORIGIN_MAX_AGE} s`);
+  const target: Target = {
+    id: `read-through-${adapter}`,
+    title: '',
+    kind: 'lapse',
+    adapter,
+    store: 'memory',
+    env: { ORIGINS: origin.url },
+  };
+  const server = await RunningServer.start(target);
+  try {
+    origin.reset();
+    const base = `http://127.0.0.1:${server.port}`;
+    const spacing = (ORIGIN_MAX_AGE * 1000) / READ_THROUGH_IDS;
+    await Promise.all(
+      Array.from({ length: READ_THROUGH_IDS }, async (_, i) => {
+        await sleep(i * spacing);
+        const response = await fetch(`${base}${readThroughRequest(origin.url, i).path}`);
+        await response.arrayBuffer();
+        if (!response.ok) throw new Error(`read-through fill failed: ${response.status}`);
+      }),
+    );
+    const loadStart = performance.now();
+    const result = await load(
+      server.port,
+      'read-through',
+      READ_THROUGH_IDS,
+      READ_THROUGH_SECONDS,
+      '',
+      origin.url,
+    );
+    // Inside the load: the load generator takes a moment to start.
+    const from = loadStart + 1000;
+    const to = from + (READ_THROUGH_SECONDS - 2) * 1000;
+    const inWindow = origin.requests.filter(({ at }) => at >= from && at < to);
+    const lastFetch = new Map<number, number>();
+    let earlyRefetches = 0;
+    for (const { item, at } of origin.requests) {
+      const previous = lastFetch.get(item);
+      if (previous !== undefined && at >= from && at < to && at - previous < ORIGIN_MAX_AGE * 1000)
+        earlyRefetches += 1;
+      lastFetch.set(item, at);
+    }
+    const originPerSecond = inWindow.length / ((to - from) / 1000);
+    const expectedPerSecond = READ_THROUGH_IDS / ORIGIN_MAX_AGE;
+    return {
+      ...result,
+      adapter,
+      originPerSecond,
+      expectedPerSecond,
+      ratio: originPerSecond / expectedPerSecond,
+      earlyRefetches,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** BENCH_ONLY=read-through: the read-through runs alone, printed and saved. */
+async function readThroughOnly(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist', 'main.js')))
+    throw new Error('dist/main.js is missing: run `npm run build`');
+  const origin = await startBenchOrigin();
+  const runs: Record<Adapter, ReadThroughFigures[]> = { fastify: [], express: [] };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      // Which adapter goes first alternates, so neither always follows the other.
+      const order: Adapter[] = round % 2 === 0 ? ['fastify', 'express'] : ['express', 'fastify'];
+      for (const adapter of order) runs[adapter].push(await readThroughRun(origin, adapter));
+    }
+  } finally {
+    await origin.close();
+  }
+  const medians = Object.fromEntries(
+    (['fastify', 'express'] as const).map((adapter) => {
+      const figures = runs[adapter];
+      const numbers = (key: keyof ReadThroughFigures) =>
+        median(figures.map((figure) => figure[key] as number));
+      const keys = Object.keys(figures[0]).filter((key) => key !== 'adapter') as Array<
+        keyof ReadThroughFigures
+      >;
+      return [adapter, { adapter, ...Object.fromEntries(keys.map((key) => [key, numbers(key)])) }];
+    }),
+  ) as Record<Adapter, ReadThroughFigures>;
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(
+    join(RESULTS, 'read-through.json'),
+    `${JSON.stringify(
+      {
+        machine: machine(),
+        settings: {
+          rounds: ROUNDS,
+          seconds: READ_THROUGH_SECONDS,
+          connections: CONNECTIONS,
+          items: READ_THROUGH_IDS,
+          originDelayMs: ORIGIN_DELAY_MS,
+          maxAgeSeconds: ORIGIN_MAX_AGE,
+        },
+        medians,
+        runs,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const lines = [
+    '| Lapse (memory) on | req/s | p50 | p99 | origin req/s | items / max-age | ratio | early refetches | errors, non-2xx |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const f of Object.values(medians)) {
+    lines.push(
+      `| ${f.adapter} | ${fmt(f.requestsPerSecond)} | ${f.p50} ms | ${f.p99} ms | ` +
+        `${fmt(f.originPerSecond, 1)} | ${fmt(f.expectedPerSecond, 1)} | ${ratio(f.ratio)} | ` +
+        `${fmt(f.earlyRefetches)} | ${fmt(f.errors + f.timeouts + f.non2xx)} |`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 // ---------------------------------------------------------------------------
@@ -1003,6 +1208,7 @@ function quickReport(medians: Map<string, Figures>, list: Target[]): void {
 async function main(): Promise<void> {
   if (REPORT_ONLY) return reportOnly();
   if (ONLY === 'top-lists') return topListsOnly();
+  if (ONLY === 'read-through') return readThroughOnly();
   if (!existsSync(join(ROOT, 'dist', 'main.js')))
     throw new Error('dist/main.js is missing: run `npm run build`');
   const redisBinary = findRedisServer();

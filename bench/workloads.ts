@@ -18,7 +18,14 @@ export function benchValue(i: number): Record<string, unknown> {
 export const WORKING_SET = 10_000;
 
 export type WorkloadName =
-  'get-hit' | 'seed-hit' | 'get-miss' | 'put' | 'interaction' | 'mixed' | 'get-random';
+  | 'get-hit'
+  | 'seed-hit'
+  | 'get-miss'
+  | 'put'
+  | 'interaction'
+  | 'mixed'
+  | 'get-random'
+  | 'read-through';
 
 export interface Workload {
   name: WorkloadName;
@@ -58,16 +65,30 @@ export function putRequest(i: number): BenchRequest {
   };
 }
 
+/** The id read-through reads for item `i` of the bench's origin. */
+export const originItemUrl = (origin: string, i: number): string => `${origin}/items/${i}`;
+
+/** The GET of item `i` of the bench's origin, read through Lapse. */
+export function readThroughRequest(origin: string, i: number): BenchRequest {
+  return { method: 'GET', path: `/resources/${encodeURIComponent(originItemUrl(origin, i))}` };
+}
+
 /**
- * The next request of a workload; `keys` is how many keys the server holds,
- * `prefix` what the server's routes start with.
+ * The next request of a workload; `keys` is how many keys the server holds
+ * (for read-through: how many items the origin has, at `origin`), `prefix`
+ * what the server's routes start with.
  */
-export function nextRequest(workload: WorkloadName, keys: number, prefix = ''): BenchRequest {
-  const request = requestFor(workload, keys);
+export function nextRequest(
+  workload: WorkloadName,
+  keys: number,
+  prefix = '',
+  origin = '',
+): BenchRequest {
+  const request = requestFor(workload, keys, origin);
   return { ...request, path: prefix + request.path };
 }
 
-function requestFor(workload: WorkloadName, keys: number): BenchRequest {
+function requestFor(workload: WorkloadName, keys: number, origin: string): BenchRequest {
   switch (workload) {
     case 'get-hit':
       return { method: 'GET', path: '/resources/key-0' };
@@ -90,5 +111,7 @@ function requestFor(workload: WorkloadName, keys: number): BenchRequest {
         : putRequest(random(WORKING_SET));
     case 'get-random':
       return { method: 'GET', path: `/resources/key-${random(keys)}` };
+    case 'read-through':
+      return readThroughRequest(origin, random(keys));
   }
 }

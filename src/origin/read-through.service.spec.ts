@@ -3,6 +3,8 @@ import type { ConfigService } from '@nestjs/config';
 import { CacheService } from '../cache';
 import { MemoryCacheStore } from '../cache/stores/memory-cache.store';
 import type { LapseConfig } from '../config/lapse.config';
+import type { FillLock } from './fill-lock';
+import { MemoryFillLock } from './stores/memory-fill-lock';
 import type { OriginFetcher, OriginResponse } from './origin-fetcher';
 import { ORIGIN_KEY, ReadThroughService } from './read-through.service';
 import type { OriginValue } from './read-through.service';
@@ -37,12 +39,13 @@ describe(ReadThroughService.name, () => {
   function service(
     allowed: string[] = [ORIGIN],
     origins: Pick<OriginFetcher, 'fetch'> = fetcher,
+    fillLock: FillLock = new MemoryFillLock(),
   ): ReadThroughService {
     const origin = { allowed, minTtl: 0, maxTtl: 3600, negativeTtl: 30 };
     const config = {
       get: (name: string) => (name === 'origin' ? origin : { defaultTtl: 300 }),
     } as unknown as ConfigService<LapseConfig, true>;
-    return new ReadThroughService(cache, origins as OriginFetcher, config);
+    return new ReadThroughService(cache, origins as OriginFetcher, config, fillLock);
   }
 
   /** Lets every pending promise callback run. */
@@ -133,5 +136,49 @@ describe(ReadThroughService.name, () => {
     });
     await expect(sut.read('plain-key')).resolves.toStrictEqual({ source: 'none' });
     expect(fetcher.requests).toHaveLength(0);
+  });
+
+  it("serves what another instance's fill stored, without fetching, when the lock is taken", async () => {
+    // Another instance holds the lock and stores the answer while this one waits.
+    const elsewhere: FillLock = {
+      async fillOnce<T>(
+        id: string,
+        _fill: () => Promise<T>,
+        readFilled: () => Promise<T | undefined>,
+      ) {
+        await cache.set(id, { by: 'another instance' }, { ttlMs: 60_000 });
+        return (await readFilled()) as T;
+      },
+    };
+    const sut = service([ORIGIN], fetcher, elsewhere);
+
+    const reads = await Promise.all([sut.read(`${ORIGIN}/d`), sut.read(`${ORIGIN}/d`)]);
+
+    for (const read of reads) {
+      expect(read).toMatchObject({ source: 'cache', entry: { value: { by: 'another instance' } } });
+    }
+    expect(reads[1]).toBe(reads[0]);
+    expect(fetcher.requests).toHaveLength(0);
+  });
+
+  it('fills under the lock: the fetch and the store happen inside fillOnce', async () => {
+    const order: string[] = [];
+    const recording: FillLock = {
+      async fillOnce<T>(_id: string, fill: () => Promise<T>) {
+        order.push('locked');
+        const filled = await fill();
+        order.push(`released after ${fetcher.requests.length} fetch`);
+        return filled;
+      },
+    };
+    const sut = service([ORIGIN], fetcher, recording);
+
+    const read = sut.read(`${ORIGIN}/e`);
+    await settle();
+    fetcher.answer({ n: 1 }, { 'cache-control': 'max-age=60' });
+    await expect(read).resolves.toMatchObject({ source: 'origin', stored: true });
+
+    expect(order).toStrictEqual(['locked', 'released after 1 fetch']);
+    expect(await cache.peek(`${ORIGIN}/e`)).toBeDefined();
   });
 });

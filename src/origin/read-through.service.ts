@@ -1,9 +1,10 @@
-import { BadGatewayException, Injectable } from '@nestjs/common';
+import { BadGatewayException, Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import computeEtag from 'etag';
 import { CacheService } from '../cache';
 import type { CacheEntry } from '../cache';
 import type { LapseConfig } from '../config/lapse.config';
+import { FillLock } from './fill-lock';
 import { OriginFetcher } from './origin-fetcher';
 import type { OriginResponse } from './origin-fetcher';
 import { allowedOriginUrl, originTtl } from './origin-policy';
@@ -47,8 +48,9 @@ export type ReadThrough =
  * Read-through: an id that is an absolute URL on an allowed origin (ORIGINS)
  * is fetched when the cache misses it, stored for the time the origin allows
  * (clamped by ORIGIN_MIN_TTL / ORIGIN_MAX_TTL), and served. Concurrent misses
- * of one id in this process share one origin request. With ORIGINS unset this
- * is a plain cache read.
+ * of one id in this process share one origin request, and the {@link FillLock}
+ * makes it one across instances sharing Redis. With ORIGINS unset this is a
+ * plain cache read.
  */
 @Injectable()
 export class ReadThroughService {
@@ -62,6 +64,7 @@ export class ReadThroughService {
     private readonly cache: CacheService,
     private readonly fetcher: OriginFetcher,
     config: ConfigService<LapseConfig, true>,
+    @Inject(FillLock) private readonly fillLock: FillLock,
   ) {
     const { allowed, minTtl, maxTtl, negativeTtl } = config.get('origin', { infer: true });
     this.allowed = allowed;
@@ -96,7 +99,17 @@ export class ReadThroughService {
   }
 
   private startFlight(id: string, url: URL): Promise<ReadThrough> {
-    const flight = this.fetchAndStore(id, url).finally(() => this.inFlight.delete(id));
+    const flight = this.fillLock
+      .fillOnce(
+        id,
+        () => this.fetchAndStore(id, url),
+        // What another instance's fill stored, when this one waited for it.
+        async (): Promise<ReadThrough | undefined> => {
+          const entry = await this.cache.peek(id);
+          return entry && { source: 'cache', entry };
+        },
+      )
+      .finally(() => this.inFlight.delete(id));
     this.inFlight.set(id, flight);
     return flight;
   }
