@@ -172,6 +172,12 @@ describe(validateEnvironment.name, () => {
     ['ORIGIN_TIMEOUT_MS', '5s'],
     ['ORIGIN_MAX_BYTES', 'huge'],
     ['ORIGIN_NEGATIVE_TTL', '-1'],
+    ['STALE_WHILE_REVALIDATE', '-1'],
+    ['STALE_WHILE_REVALIDATE', '1.5'],
+    ['STALE_WHILE_REVALIDATE', '30s'],
+    ['STALE_IF_ERROR', '-1'],
+    ['STALE_IF_ERROR', 'forever'],
+    ['STALE_IF_ERROR', '31536001'],
   ])('rejects %s=%p with an error naming the variable', (variable, value) => {
     const error = errorFor({ [variable]: value });
 
@@ -285,6 +291,8 @@ describe(validateEnvironment.name, () => {
       timeoutMs: 10_000,
       maxBytes: 10 * 1024 * 1024,
       negativeTtl: 30,
+      staleWhileRevalidate: 0,
+      staleIfError: 0,
     });
   });
 
@@ -296,6 +304,8 @@ describe(validateEnvironment.name, () => {
       ORIGIN_TIMEOUT_MS: '2500',
       ORIGIN_MAX_BYTES: '64kb',
       ORIGIN_NEGATIVE_TTL: '0',
+      STALE_WHILE_REVALIDATE: '30',
+      STALE_IF_ERROR: '600',
     });
 
     expect(config.origin).toStrictEqual({
@@ -305,6 +315,8 @@ describe(validateEnvironment.name, () => {
       timeoutMs: 2500,
       maxBytes: 65_536,
       negativeTtl: 0,
+      staleWhileRevalidate: 30,
+      staleIfError: 600,
     });
   });
 

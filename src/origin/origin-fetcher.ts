@@ -26,6 +26,12 @@ export const ORIGIN_REQUEST_HEADERS: Readonly<Record<string, string>> = {
   'user-agent': 'Lapse',
 };
 
+/** Validators of a stored answer, sent to revalidate it: a 304 then says it is unchanged. */
+export interface OriginConditions {
+  'if-none-match'?: string;
+  'if-modified-since'?: string;
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
@@ -57,8 +63,12 @@ export class OriginFetcher implements OnModuleDestroy {
     this.agents['https:'].destroy();
   }
 
-  /** GETs `url`; rejects with a 502 or 504 (HttpException) saying what went wrong. */
-  fetch(url: URL): Promise<OriginResponse> {
+  /**
+   * GETs `url`, conditionally with `conditions` (a 304 is resolved like any
+   * answer, with an empty body); rejects with a 502 or 504 (HttpException)
+   * saying what went wrong.
+   */
+  fetch(url: URL, conditions?: OriginConditions): Promise<OriginResponse> {
     const where = url.origin;
     return new Promise<OriginResponse>((resolve, reject) => {
       const fail = (error: Error): void => {
@@ -69,7 +79,7 @@ export class OriginFetcher implements OnModuleDestroy {
       const transport = url.protocol === 'https:' ? https : http;
       const request = transport.get(url, {
         agent: this.agents[url.protocol as 'http:' | 'https:'],
-        headers: ORIGIN_REQUEST_HEADERS,
+        headers: conditions ? { ...ORIGIN_REQUEST_HEADERS, ...conditions } : ORIGIN_REQUEST_HEADERS,
         lookup: externalOnlyLookup,
       });
       const timer = setTimeout(

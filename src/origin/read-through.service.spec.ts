@@ -3,18 +3,21 @@ import type { ConfigService } from '@nestjs/config';
 import { CacheService } from '../cache';
 import { MemoryCacheStore } from '../cache/stores/memory-cache.store';
 import type { LapseConfig } from '../config/lapse.config';
-import type { OriginFetcher, OriginResponse } from './origin-fetcher';
-import { ORIGIN_KEY, ReadThroughService } from './read-through.service';
+import { OriginCounters } from './origin-counters';
+import type { OriginConditions, OriginFetcher, OriginResponse } from './origin-fetcher';
+import { ORIGIN_KEY, ReadThroughService, freshUntil } from './read-through.service';
 
 const ORIGIN = 'https://api.example.com';
 
 /** A fetcher answering after the test resolves each request, counting them. */
 class FakeFetcher {
   readonly requests: URL[] = [];
+  readonly conditions: Array<OriginConditions | undefined> = [];
   private pending: Array<(response: OriginResponse) => void> = [];
 
-  fetch(url: URL): Promise<OriginResponse> {
+  fetch(url: URL, conditions?: OriginConditions): Promise<OriginResponse> {
     this.requests.push(url);
+    this.conditions.push(conditions);
     return new Promise((resolve) => this.pending.push(resolve));
   }
 
@@ -32,16 +35,18 @@ describe(ReadThroughService.name, () => {
   let store: MemoryCacheStore;
   let cache: CacheService;
   let fetcher: FakeFetcher;
+  let counters: OriginCounters;
 
   function service(
     allowed: string[] = [ORIGIN],
     origins: Pick<OriginFetcher, 'fetch'> = fetcher,
+    stale = { staleWhileRevalidate: 0, staleIfError: 0 },
   ): ReadThroughService {
-    const origin = { allowed, minTtl: 0, maxTtl: 3600, negativeTtl: 30 };
+    const origin = { allowed, minTtl: 0, maxTtl: 3600, negativeTtl: 30, ...stale };
     const config = {
       get: (name: string) => (name === 'origin' ? origin : { defaultTtl: 300 }),
     } as unknown as ConfigService<LapseConfig, true>;
-    return new ReadThroughService(cache, origins as OriginFetcher, config);
+    return new ReadThroughService(cache, origins as OriginFetcher, config, counters);
   }
 
   /** Lets every pending promise callback run. */
@@ -51,6 +56,7 @@ describe(ReadThroughService.name, () => {
     store = new MemoryCacheStore({ maxEntries: 100, sweepIntervalMs: 60_000 });
     cache = new CacheService({ store });
     fetcher = new FakeFetcher();
+    counters = new OriginCounters();
   });
 
   afterEach(() => store.onModuleDestroy());
@@ -81,12 +87,90 @@ describe(ReadThroughService.name, () => {
         status: 200,
         contentType: 'application/json',
         etag: '"o1"',
+        freshFor: 60,
       },
       data: { n: 1 },
     });
     expect((entry?.expiresAt ?? 0) - (entry?.storedAt ?? 0)).toBe(60_000);
     await expect(sut.read(`${ORIGIN}/a`)).resolves.toMatchObject({ source: 'cache' });
     expect(fetcher.requests).toHaveLength(1);
+    expect(counters.snapshot()).toMatchObject({ fetches: 1, joined: 9, errors: 0 });
+  });
+
+  it('keeps an answer the longer stale window past its freshness, recording how long it is fresh', async () => {
+    const sut = service([ORIGIN], fetcher, { staleWhileRevalidate: 30, staleIfError: 120 });
+    const read = sut.read(`${ORIGIN}/d`);
+    await settle();
+    fetcher.answer({ n: 1 }, { 'cache-control': 'max-age=60' });
+    await read;
+
+    const entry = await cache.peek(`${ORIGIN}/d`);
+    expect((entry?.expiresAt ?? 0) - (entry?.storedAt ?? 0)).toBe(180_000);
+    expect(entry && freshUntil(entry)).toBe((entry?.storedAt ?? 0) + 60_000);
+  });
+
+  it('refreshes a stale entry with its validators, and renews it on a 304', async () => {
+    const sut = service([ORIGIN], fetcher, { staleWhileRevalidate: 0, staleIfError: 60 });
+    const now = Date.now();
+    const value = {
+      [ORIGIN_KEY]: {
+        url: `${ORIGIN}/e`,
+        status: 200,
+        contentType: 'application/json',
+        etag: '"o1"',
+        lastModified: 'Wed, 02 Dec 2026 10:00:00 GMT',
+        freshFor: 10,
+      },
+      data: { n: 1 },
+    };
+    // Stored 20 s ago, fresh for 10: stale, within STALE_IF_ERROR.
+    await store.setIf(
+      `${ORIGIN}/e`,
+      { value, tags: [], etag: '"lapse"', storedAt: now - 20_000, expiresAt: now + 50_000 },
+      50_000,
+      {},
+    );
+
+    const read = sut.read(`${ORIGIN}/e`);
+    await settle();
+    fetcher.answer(null, { 'cache-control': 'max-age=90' }, 304);
+    const result = await read;
+
+    expect(fetcher.conditions[0]).toStrictEqual({
+      'if-none-match': '"o1"',
+      'if-modified-since': 'Wed, 02 Dec 2026 10:00:00 GMT',
+    });
+    expect(result).toMatchObject({ source: 'origin', stored: true, refreshed: 'revalidated' });
+    const entry = await cache.peek(`${ORIGIN}/e`);
+    expect(entry?.value).toStrictEqual({
+      ...value,
+      [ORIGIN_KEY]: { ...value[ORIGIN_KEY], freshFor: 90 },
+    });
+    expect((entry?.expiresAt ?? 0) - (entry?.storedAt ?? 0)).toBe(150_000);
+    expect(counters.snapshot()).toMatchObject({ fetches: 1, revalidations: 1 });
+  });
+
+  it('serves a stale entry when its refresh fails within STALE_IF_ERROR', async () => {
+    const failing = { fetch: jest.fn().mockRejectedValue(new BadGatewayException('down')) };
+    const sut = service([ORIGIN], failing, { staleWhileRevalidate: 0, staleIfError: 60 });
+    const now = Date.now();
+    const value = {
+      [ORIGIN_KEY]: { url: `${ORIGIN}/f`, status: 200, contentType: 'text/plain', freshFor: 10 },
+      data: 'old',
+    };
+    await store.setIf(
+      `${ORIGIN}/f`,
+      { value, tags: [], etag: '"lapse"', storedAt: now - 20_000, expiresAt: now + 50_000 },
+      50_000,
+      {},
+    );
+
+    await expect(sut.read(`${ORIGIN}/f`)).resolves.toMatchObject({
+      source: 'cache',
+      stale: 'origin-error',
+    });
+    expect(failing.fetch).toHaveBeenCalledWith(expect.any(URL), undefined);
+    expect(counters.snapshot()).toMatchObject({ fetches: 1, errors: 1, staleServed: 1 });
   });
 
   it('passes a failure on to every waiting caller, then tries again on the next miss', async () => {

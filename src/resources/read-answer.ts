@@ -3,9 +3,9 @@ import type { RequestHeaders } from './conditional-request';
 import { setStatus } from '../http/adapter-neutral';
 import { toResourceResponse } from './dto/resource-response.dto';
 import type { ResourceResponseDto } from './dto/resource-response.dto';
-import type { HttpCacheHeaders } from './http-cache-headers';
+import type { HttpCacheHeaders, ReadOutcome } from './http-cache-headers';
 import { resourceNotFound } from './resources.service';
-import type { ResourcesService } from './resources.service';
+import type { ResourceRead, ResourcesService } from './resources.service';
 
 /**
  * The answer to a read of `id`, as `GET /resources/{id}` and `GET /fetch`
@@ -19,7 +19,7 @@ export async function answerRead(
   headers: RequestHeaders,
   response: unknown,
 ): Promise<ResourceResponseDto | undefined> {
-  const { resource, fetched, originError } = await resources.read(id);
+  const { resource, fetched, refreshed, stale, originError } = await resources.read(id);
   if (!resource) {
     httpCache.miss(response);
     throw resourceNotFound(id);
@@ -32,9 +32,22 @@ export async function answerRead(
     httpCache.miss(response);
     return toResourceResponse(resource);
   }
-  if (httpCache.hit(headers, response, resource, Date.now(), fetched === 'stored')) {
+  if (
+    httpCache.hit(headers, response, resource, Date.now(), outcomeOf(fetched, refreshed, stale))
+  ) {
     setStatus(response, HttpStatus.NOT_MODIFIED);
     return undefined;
   }
   return toResourceResponse(resource);
+}
+
+/** How a served read came about, as its headers tell it. */
+function outcomeOf(
+  fetched: ResourceRead['fetched'],
+  refreshed: ResourceRead['refreshed'],
+  stale: ResourceRead['stale'],
+): ReadOutcome {
+  if (stale) return stale === 'origin-error' ? 'stale-error' : 'stale';
+  if (fetched !== 'stored') return 'hit';
+  return refreshed ?? 'stored';
 }
