@@ -1,4 +1,5 @@
 import { BadGatewayException } from '@nestjs/common';
+import computeEtag from 'etag';
 import type { ConfigService } from '@nestjs/config';
 import { CacheService } from '../cache';
 import { MemoryCacheStore } from '../cache/stores/memory-cache.store';
@@ -87,7 +88,6 @@ describe(ReadThroughService.name, () => {
         status: 200,
         contentType: 'application/json',
         etag: '"o1"',
-        freshFor: 60,
       },
       data: { n: 1 },
     });
@@ -97,7 +97,7 @@ describe(ReadThroughService.name, () => {
     expect(counters.snapshot()).toMatchObject({ fetches: 1, joined: 9, errors: 0 });
   });
 
-  it('keeps an answer the longer stale window past its freshness, recording how long it is fresh', async () => {
+  it('keeps an answer the longer stale window past its freshness, recording that window', async () => {
     const sut = service([ORIGIN], fetcher, { staleWhileRevalidate: 30, staleIfError: 120 });
     const read = sut.read(`${ORIGIN}/d`);
     await settle();
@@ -107,6 +107,7 @@ describe(ReadThroughService.name, () => {
     const entry = await cache.peek(`${ORIGIN}/d`);
     expect((entry?.expiresAt ?? 0) - (entry?.storedAt ?? 0)).toBe(180_000);
     expect(entry && freshUntil(entry)).toBe((entry?.storedAt ?? 0) + 60_000);
+    expect(entry?.value).toMatchObject({ [ORIGIN_KEY]: { staleFor: 120 } });
   });
 
   it('refreshes a stale entry with its validators, and renews it on a 304', async () => {
@@ -119,11 +120,11 @@ describe(ReadThroughService.name, () => {
         contentType: 'application/json',
         etag: '"o1"',
         lastModified: 'Wed, 02 Dec 2026 10:00:00 GMT',
-        freshFor: 10,
+        staleFor: 60,
       },
       data: { n: 1 },
     };
-    // Stored 20 s ago, fresh for 10: stale, within STALE_IF_ERROR.
+    // Stored 20 s ago, fresh for 10, kept 60 s more: stale, within STALE_IF_ERROR.
     await store.setIf(
       `${ORIGIN}/e`,
       { value, tags: [], etag: '"lapse"', storedAt: now - 20_000, expiresAt: now + 50_000 },
@@ -142,10 +143,9 @@ describe(ReadThroughService.name, () => {
     });
     expect(result).toMatchObject({ source: 'origin', stored: true, refreshed: 'revalidated' });
     const entry = await cache.peek(`${ORIGIN}/e`);
-    expect(entry?.value).toStrictEqual({
-      ...value,
-      [ORIGIN_KEY]: { ...value[ORIGIN_KEY], freshFor: 90 },
-    });
+    // The same value (so the same ETag), fresh for the 304's max-age, then kept 60 s more.
+    expect(entry?.value).toStrictEqual(value);
+    expect(entry?.etag).toBe(computeEtag(JSON.stringify(value)));
     expect((entry?.expiresAt ?? 0) - (entry?.storedAt ?? 0)).toBe(150_000);
     expect(counters.snapshot()).toMatchObject({ fetches: 1, revalidations: 1 });
   });
@@ -155,7 +155,7 @@ describe(ReadThroughService.name, () => {
     const sut = service([ORIGIN], failing, { staleWhileRevalidate: 0, staleIfError: 60 });
     const now = Date.now();
     const value = {
-      [ORIGIN_KEY]: { url: `${ORIGIN}/f`, status: 200, contentType: 'text/plain', freshFor: 10 },
+      [ORIGIN_KEY]: { url: `${ORIGIN}/f`, status: 200, contentType: 'text/plain', staleFor: 60 },
       data: 'old',
     };
     await store.setIf(

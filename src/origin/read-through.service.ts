@@ -30,12 +30,13 @@ export interface OriginMeta {
   etag?: string;
   lastModified?: string;
   /**
-   * Seconds the answer is fresh for, from the entry's `storedAt`; after that
-   * it is stale, served only within STALE_WHILE_REVALIDATE or STALE_IF_ERROR.
-   * Relative rather than a date, so that an unchanged answer fetched again
+   * Seconds the entry is kept past its freshness, to be served stale (the
+   * longer of STALE_WHILE_REVALIDATE and STALE_IF_ERROR when it was stored):
+   * its freshness ends that long before it expires, for every instance alike.
+   * A duration rather than a date, so that an answer fetched again unchanged
    * keeps the entry's ETag. Absent: fresh until the entry expires.
    */
-  freshFor?: number;
+  staleFor?: number;
 }
 
 /**
@@ -245,7 +246,7 @@ export class ReadThroughService {
     // so without its own lifetime the entry is fresh as long as before.
     const freshFor = hasFreshnessHeaders(headers)
       ? originTtl(headers, this.bounds)
-      : (meta.freshFor ?? originTtl({}, this.bounds));
+      : Math.max(1, Math.round((freshUntil(stale) - stale.storedAt) / 1000));
     const renewed: OriginValue = {
       [ORIGIN_KEY]: originMeta(
         meta.url,
@@ -276,8 +277,10 @@ export class ReadThroughService {
   private keep(id: string, value: OriginValue, freshFor: number): Promise<CacheEntry> {
     const meta = value[ORIGIN_KEY];
     const kept = meta.status === 200 ? keptSeconds(freshFor, this.windows) : freshFor;
-    const withFreshness: OriginValue = { [ORIGIN_KEY]: { ...meta, freshFor }, data: value.data };
-    return this.cache.set(id, withFreshness, { ttlMs: kept * 1000 });
+    const staleFor = kept - freshFor;
+    const stored: OriginValue =
+      staleFor > 0 ? { [ORIGIN_KEY]: { ...meta, staleFor }, data: value.data } : value;
+    return this.cache.set(id, stored, { ttlMs: kept * 1000 });
   }
 
   private mayServeStale(stale: CacheEntry): boolean {
@@ -293,14 +296,11 @@ export class ReadThroughService {
 }
 
 /**
- * When a stored entry stops being fresh (epoch ms): `freshFor` after it was
- * stored for a fetched entry, its expiry for any other.
+ * When a stored entry stops being fresh (epoch ms): for a fetched entry kept
+ * to be served stale, `staleFor` before it expires; for any other, its expiry.
  */
 export function freshUntil(entry: CacheEntry): number {
-  const freshFor = originMetaOf(entry.value)?.freshFor;
-  return freshFor === undefined
-    ? entry.expiresAt
-    : Math.min(entry.expiresAt, entry.storedAt + freshFor * 1000);
+  return entry.expiresAt - (originMetaOf(entry.value)?.staleFor ?? 0) * 1000;
 }
 
 /** The origin's meta data of a fetched entry's value, if it is one. */
