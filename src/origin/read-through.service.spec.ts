@@ -50,6 +50,26 @@ describe(ReadThroughService.name, () => {
     return new ReadThroughService(cache, origins as OriginFetcher, config, counters);
   }
 
+  /**
+   * Stores a fetched text entry under `${ORIGIN}${path}` that went stale
+   * `staleSeconds` ago, kept `staleFor` seconds past its freshness.
+   */
+  async function putStale(path: string, staleSeconds: number, staleFor: number): Promise<void> {
+    const now = Date.now();
+    const freshUntil = now - staleSeconds * 1000;
+    const value = {
+      [ORIGIN_KEY]: { url: `${ORIGIN}${path}`, status: 200, contentType: 'text/plain', staleFor },
+      data: 'old',
+    };
+    const expiresAt = freshUntil + staleFor * 1000;
+    await store.setIf(
+      `${ORIGIN}${path}`,
+      { value, tags: [], etag: '"old"', storedAt: freshUntil - 10_000, expiresAt },
+      expiresAt - now,
+      {},
+    );
+  }
+
   /** Lets every pending promise callback run. */
   const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -203,5 +223,74 @@ describe(ReadThroughService.name, () => {
     });
     await expect(sut.read('plain-key')).resolves.toStrictEqual({ source: 'none' });
     expect(fetcher.requests).toHaveLength(0);
+  });
+
+  it('passes a 5xx on past STALE_IF_ERROR, leaving the stale entry be', async () => {
+    const sut = service([ORIGIN], fetcher, { staleWhileRevalidate: 0, staleIfError: 5 });
+    // Kept 60 s stale (an earlier, longer window), now 10 s stale: past STALE_IF_ERROR.
+    await putStale('/g', 10, 60);
+
+    const read = sut.read(`${ORIGIN}/g`);
+    await settle();
+    fetcher.answer('down', { 'content-type': 'text/plain' }, 503);
+
+    await expect(read).resolves.toMatchObject({ source: 'origin', stored: false });
+    expect((await cache.peek(`${ORIGIN}/g`))?.value).toMatchObject({ data: 'old' });
+    expect(counters.snapshot()).toMatchObject({ fetches: 1, errors: 1, staleServed: 0 });
+  });
+
+  it('serves a stale entry for a 5xx within STALE_IF_ERROR', async () => {
+    const sut = service([ORIGIN], fetcher, { staleWhileRevalidate: 0, staleIfError: 60 });
+    await putStale('/h', 10, 60);
+
+    const read = sut.read(`${ORIGIN}/h`);
+    await settle();
+    fetcher.answer('down', { 'content-type': 'text/plain' }, 502);
+
+    await expect(read).resolves.toMatchObject({ source: 'cache', stale: 'origin-error' });
+  });
+
+  it('drops a stale entry whose refresh the origin marks no-store', async () => {
+    const sut = service([ORIGIN], fetcher, { staleWhileRevalidate: 0, staleIfError: 60 });
+    await putStale('/i', 10, 60);
+
+    const read = sut.read(`${ORIGIN}/i`);
+    await settle();
+    fetcher.answer({ secret: true }, { 'cache-control': 'no-store' });
+
+    await expect(read).resolves.toMatchObject({
+      source: 'origin',
+      stored: false,
+      refreshed: 'replaced',
+    });
+    expect(await cache.peek(`${ORIGIN}/i`)).toBeUndefined();
+  });
+
+  it('serves a stale entry at once within STALE_WHILE_REVALIDATE, refreshing it once in the background', async () => {
+    const sut = service([ORIGIN], fetcher, { staleWhileRevalidate: 60, staleIfError: 0 });
+    await putStale('/j', 10, 60);
+
+    const stale = await Promise.all([sut.read(`${ORIGIN}/j`), sut.read(`${ORIGIN}/j`)]);
+    for (const result of stale)
+      expect(result).toMatchObject({ source: 'cache', stale: 'revalidating' });
+    await settle();
+    expect(fetcher.requests).toHaveLength(1);
+    fetcher.answer({ fresh: true }, { 'cache-control': 'max-age=30' });
+    await settle();
+    await settle();
+
+    await expect(sut.read(`${ORIGIN}/j`)).resolves.toMatchObject({ source: 'cache' });
+    expect((await cache.peek(`${ORIGIN}/j`))?.value).toMatchObject({ data: { fresh: true } });
+    expect(counters.snapshot()).toMatchObject({ fetches: 1, staleServed: 2 });
+  });
+
+  it('refuses a 304 to a request without conditions with a 502', async () => {
+    const sut = service();
+    const read = sut.read(`${ORIGIN}/k`);
+    await settle();
+    fetcher.answer(null, {}, 304);
+
+    await expect(read).rejects.toBeInstanceOf(BadGatewayException);
+    expect(counters.snapshot()).toMatchObject({ fetches: 1, errors: 1 });
   });
 });
