@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { testAdapter } from './helpers/adapters';
+import { json, startOrigin } from './helpers/origin-server';
 import { freePort, isRunning, serverProcessSuite } from './helpers/server-process';
 import { eventually, sleep } from './helpers/time';
 
@@ -67,6 +68,7 @@ interface Stats {
   misses: number;
   hitRatio: number;
   interactions: number;
+  origin: Record<'fetches' | 'revalidations' | 'staleServed' | 'errors' | 'joined', number>;
 }
 
 interface TopRow {
@@ -308,6 +310,44 @@ if (!chromiumFound) {
     expect(problems).toEqual([]);
     await screenshot(page);
     await page.close();
+  });
+
+  it("shows read-through's origin counters as GET /stats reports them", async () => {
+    const origin = await startOrigin({
+      '/slow': json({ slow: true }, { 'cache-control': 'max-age=60' }, 300),
+      '/down': (_request, response) => {
+        response.writeHead(503, { 'content-type': 'text/plain' }).end('down');
+      },
+    });
+    try {
+      const { url, dashboard } = await startLapse({ ORIGINS: origin.origin });
+      const api = () => request(url);
+      const { page, problems } = await openTab();
+      await page.goto(dashboard);
+      await eventually(async () => {
+        expect(await text(page, '[data-stat="originFetches"]')).toBe('0');
+      }, 10_000);
+
+      const read = (path: string) =>
+        api().get(`/resources/${encodeURIComponent(origin.url(path))}`);
+      await Promise.all(Array.from({ length: 5 }, () => read('/slow').expect(200)));
+      await read('/down').expect(503);
+      const stats = (await api().get('/stats').expect(200)).body as Stats;
+      expect(stats.origin.fetches).toBe(2);
+      expect(stats.origin.errors).toBe(1);
+
+      await eventually(async () => {
+        expect(await text(page, '[data-stat="originFetches"]')).toBe(count(stats.origin.fetches));
+      }, 15_000);
+      expect(await text(page, '[data-stat="originErrors"]')).toBe(count(stats.origin.errors));
+      expect(await text(page, '[data-stat="originJoined"]')).toBe(count(stats.origin.joined));
+      expect(await text(page, '[data-stat="originRevalidations"]')).toBe('0');
+      expect(await text(page, '[data-stat="originStaleServed"]')).toBe('0');
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await origin.close();
+    }
   });
 
   it('asks for an API key when reads need one, keeps it for the tab and shows the data', async () => {

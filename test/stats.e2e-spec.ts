@@ -17,6 +17,7 @@ interface Stats {
   evicted: number;
   interactions: number;
   uptimeSeconds: number;
+  origin: Record<string, number>;
 }
 
 const STATS_KEYS = [
@@ -33,7 +34,11 @@ const STATS_KEYS = [
   'evicted',
   'interactions',
   'uptimeSeconds',
+  'origin',
 ];
+
+/** The read-through counters under `origin`. */
+const ORIGIN_KEYS = ['fetches', 'revalidations', 'staleServed', 'errors', 'joined'];
 
 /** Counters a request moves; everything `GET /stats` reports but the uptime. */
 type Counters = Omit<Stats, 'uptimeSeconds'>;
@@ -56,10 +61,14 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
     expect(Object.keys(stats).sort()).toStrictEqual([...STATS_KEYS].sort());
     expect(stats.store).toBe(name);
     expect(stats.defaultTtl).toBe(45);
-    for (const key of STATS_KEYS.filter((k) => !['store', 'maxEntries', 'hitRatio'].includes(k))) {
+    for (const key of STATS_KEYS.filter(
+      (k) => !['store', 'maxEntries', 'hitRatio', 'origin'].includes(k),
+    )) {
       expect(Number.isInteger(stats[key as keyof Stats])).toBe(true);
       expect(stats[key as keyof Stats]).toBeGreaterThanOrEqual(0);
     }
+    // Read-through is off without ORIGINS: its counters are there, at zero.
+    expect(stats.origin).toStrictEqual(Object.fromEntries(ORIGIN_KEYS.map((key) => [key, 0])));
     expect(stats.maxEntries === null || Number.isInteger(stats.maxEntries)).toBe(true);
     expect(typeof stats.hitRatio).toBe('number');
   });

@@ -178,6 +178,12 @@ describe(validateEnvironment.name, () => {
     ['ORIGIN_MAX_CONCURRENCY', '0'],
     ['ORIGIN_MAX_CONCURRENCY', 'many'],
     ['ORIGIN_MAX_CONCURRENCY', '10001'],
+    ['STALE_WHILE_REVALIDATE', '-1'],
+    ['STALE_WHILE_REVALIDATE', '1.5'],
+    ['STALE_WHILE_REVALIDATE', '30s'],
+    ['STALE_IF_ERROR', '-1'],
+    ['STALE_IF_ERROR', 'forever'],
+    ['STALE_IF_ERROR', '31536001'],
   ])('rejects %s=%p with an error naming the variable', (variable, value) => {
     const error = errorFor({ [variable]: value });
 
@@ -293,6 +299,8 @@ describe(validateEnvironment.name, () => {
       maxConcurrency: 64,
       maxBytes: 10 * 1024 * 1024,
       negativeTtl: 30,
+      staleWhileRevalidate: 0,
+      staleIfError: 0,
     });
   });
 
@@ -306,6 +314,8 @@ describe(validateEnvironment.name, () => {
       ORIGIN_MAX_CONCURRENCY: '8',
       ORIGIN_MAX_BYTES: '64kb',
       ORIGIN_NEGATIVE_TTL: '0',
+      STALE_WHILE_REVALIDATE: '30',
+      STALE_IF_ERROR: '600',
     });
 
     expect(config.origin).toStrictEqual({
@@ -317,6 +327,8 @@ describe(validateEnvironment.name, () => {
       maxConcurrency: 8,
       maxBytes: 65_536,
       negativeTtl: 0,
+      staleWhileRevalidate: 30,
+      staleIfError: 600,
     });
   });
 

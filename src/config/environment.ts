@@ -314,6 +314,23 @@ export class Environment {
   @Min(0)
   @Max(MAX_TTL_SECONDS)
   ORIGIN_NEGATIVE_TTL = 30;
+
+  /**
+   * Seconds a fetched answer past its freshness is still served at once while
+   * one refresh runs in the background; 0: off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TTL_SECONDS)
+  STALE_WHILE_REVALIDATE = 0;
+
+  /** Seconds a fetched answer past its freshness is served when its origin fails; 0: off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_TTL_SECONDS)
+  STALE_IF_ERROR = 0;
 }
 
 /**

@@ -76,6 +76,10 @@ export interface LapseConfig {
     maxBytes: number;
     /** Time-to-live of an origin's 404, in seconds; 0: not cached. */
     negativeTtl: number;
+    /** Seconds past freshness a fetched answer is served while it is refreshed; 0: off. */
+    staleWhileRevalidate: number;
+    /** Seconds past freshness a fetched answer is served when its origin fails; 0: off. */
+    staleIfError: number;
   };
   shutdownTimeoutMs: number;
 }
@@ -133,6 +137,8 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       maxConcurrency: env.ORIGIN_MAX_CONCURRENCY,
       maxBytes: parseBytes(env.ORIGIN_MAX_BYTES) ?? 0,
       negativeTtl: env.ORIGIN_NEGATIVE_TTL,
+      staleWhileRevalidate: env.STALE_WHILE_REVALIDATE,
+      staleIfError: env.STALE_IF_ERROR,
     },
   };
 }

@@ -5,6 +5,8 @@ import { CacheService, CacheStore } from '../cache';
 import type { CacheAccessCounter } from '../cache';
 import { StoreUnavailableError } from '../common/store-unavailable.error';
 import type { FinishedRequest } from '../http/request-hooks';
+import { OriginCounters } from '../origin/origin-counters';
+import type { OriginCounter } from '../origin/origin-counters';
 import { TrackingService } from '../tracking/tracking.service';
 
 /**
@@ -37,7 +39,8 @@ const GAUGES_NAMED_TOTAL = [
 
 /**
  * Lapse's Prometheus metrics: request durations, cache activity, entries,
- * interactions, the store's health, and Node's process metrics.
+ * interactions, read-through's origin requests, the store's health, and
+ * Node's process metrics.
  * Cache and interaction counters count what this process did; they are read
  * from the services when Prometheus scrapes, so no request pays for them.
  * The metrics read from the store are a registry of their own: while the
@@ -57,6 +60,7 @@ export class MetricsService implements OnApplicationShutdown {
     private readonly cache: CacheService,
     private readonly tracking: TrackingService,
     @Inject(CacheStore) private readonly store: CacheStore,
+    private readonly origins: OriginCounters,
   ) {
     collectDefaultMetrics({ register: this.registry });
     for (const name of GAUGES_NAMED_TOTAL) this.registry.removeSingleMetric(name);
@@ -83,6 +87,30 @@ export class MetricsService implements OnApplicationShutdown {
       'Interactions recorded.',
       () => this.tracking.recordedByThisProcess,
     );
+    const origin = (counter: OriginCounter, name: string, help: string): void => {
+      this.counter(`lapse_origin_${name}_total`, help, () => this.origins.snapshot()[counter]);
+    };
+    origin(
+      'fetches',
+      'fetches',
+      'Requests sent to origins (read-through), revalidations included.',
+    );
+    origin(
+      'revalidations',
+      'revalidations',
+      'Origin refreshes answered 304: the stored body renewed.',
+    );
+    origin(
+      'staleServed',
+      'stale_served',
+      'Answers served stale: while a refresh ran or the origin failed.',
+    );
+    origin(
+      'errors',
+      'errors',
+      'Origin requests that failed: unreachable, too slow, 5xx or unreadable.',
+    );
+    origin('joined', 'joined', 'Reads that waited for an origin request already under way.');
     this.storeUp = new Gauge({
       name: 'lapse_store_up',
       help: 'Whether the store answered this scrape (1) or not (0); always 1 in memory.',

@@ -34,6 +34,12 @@ export const ORIGIN_REQUEST_HEADERS: Readonly<Record<string, string>> = {
   'user-agent': 'Lapse',
 };
 
+/** Validators of a stored answer, sent to revalidate it: a 304 then says it is unchanged. */
+export interface OriginConditions {
+  'if-none-match'?: string;
+  'if-modified-since'?: string;
+}
+
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Most redirects followed for one fetch; one more is a 502. */
@@ -86,8 +92,15 @@ export class OriginFetcher implements OnModuleDestroy {
     await this.agent.destroy();
   }
 
-  /** GETs `url`; rejects with a 502 or 504 (HttpException) saying what went wrong. */
-  async fetch(url: URL): Promise<OriginResponse> {
+  /**
+   * GETs `url`, conditionally with `conditions` (a 304 is resolved like any
+   * answer, with an empty body); rejects with a 502 or 504 (HttpException)
+   * saying what went wrong.
+   */
+  async fetch(url: URL, conditions?: OriginConditions): Promise<OriginResponse> {
+    const headers = conditions
+      ? { ...ORIGIN_REQUEST_HEADERS, ...conditions }
+      : ORIGIN_REQUEST_HEADERS;
     const deadline = new AbortController();
     const timer = setTimeout(
       () =>
@@ -101,7 +114,7 @@ export class OriginFetcher implements OnModuleDestroy {
     try {
       let current = url;
       for (let redirects = 0; ; redirects += 1) {
-        const answer = await this.request(current, deadline.signal);
+        const answer = await this.request(current, headers, deadline.signal);
         if (!REDIRECTS.has(answer.statusCode)) {
           const body = await this.readBody(current, answer, deadline.signal);
           return {
@@ -120,13 +133,17 @@ export class OriginFetcher implements OnModuleDestroy {
     }
   }
 
-  private async request(url: URL, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private async request(
+    url: URL,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+  ): Promise<Dispatcher.ResponseData> {
     try {
       return await this.agent.request({
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: 'GET',
-        headers: ORIGIN_REQUEST_HEADERS,
+        headers,
         signal,
       });
     } catch (error) {

@@ -1,4 +1,12 @@
-import { allowedOriginUrl, isInternalAddress, originTtl } from './origin-policy';
+import {
+  allowedOriginUrl,
+  freshnessAt,
+  hasFreshnessHeaders,
+  isInternalAddress,
+  keptSeconds,
+  mayServeStaleOnError,
+  originTtl,
+} from './origin-policy';
 
 describe(allowedOriginUrl.name, () => {
   const allowed = ['https://api.example.com', 'http://127.0.0.1:8080'];
@@ -114,5 +122,62 @@ describe(originTtl.name, () => {
     expect(originTtl({ cacheControl: 'max-age=1000' }, clamped, now)).toBe(100);
     expect(originTtl({}, clamped, now)).toBe(100);
     expect(originTtl({ cacheControl: 'no-store' }, clamped, now)).toBeUndefined();
+  });
+});
+
+describe('stale windows', () => {
+  const freshUntil = Date.parse('2026-01-01T00:00:00Z');
+  const at = (seconds: number): number => freshUntil + seconds * 1000;
+
+  it.each([
+    [{ whileRevalidate: 0, ifError: 0 }, 60, 60],
+    [{ whileRevalidate: 30, ifError: 0 }, 60, 90],
+    [{ whileRevalidate: 0, ifError: 600 }, 60, 660],
+    [{ whileRevalidate: 30, ifError: 600 }, 60, 660],
+    [{ whileRevalidate: 900, ifError: 600 }, 1, 901],
+  ])('keeps an answer with windows %p fresh for %p s for %p s', (windows, fresh, kept) => {
+    expect(keptSeconds(fresh, windows)).toBe(kept);
+  });
+
+  it.each([
+    [-0.001, 'fresh'],
+    [0, 'stale-while-revalidate'],
+    [29.999, 'stale-while-revalidate'],
+    [30, 'stale-if-error'],
+    [599.999, 'stale-if-error'],
+    [600, 'expired'],
+  ])('places %p s past freshness (SWR 30, SIE 600) as %p', (seconds, freshness) => {
+    expect(freshnessAt(freshUntil, { whileRevalidate: 30, ifError: 600 }, at(seconds))).toBe(
+      freshness,
+    );
+  });
+
+  it('is fresh, then expired, with both windows off', () => {
+    const off = { whileRevalidate: 0, ifError: 0 };
+    expect(freshnessAt(freshUntil, off, at(-1))).toBe('fresh');
+    expect(freshnessAt(freshUntil, off, at(0))).toBe('expired');
+  });
+
+  it('counts the stale-while-revalidate window before the stale-if-error one, both from the end of freshness', () => {
+    const windows = { whileRevalidate: 600, ifError: 30 };
+    expect(freshnessAt(freshUntil, windows, at(100))).toBe('stale-while-revalidate');
+    expect(freshnessAt(freshUntil, windows, at(600))).toBe('expired');
+    expect(mayServeStaleOnError(freshUntil, windows, at(29))).toBe(true);
+    expect(mayServeStaleOnError(freshUntil, windows, at(30))).toBe(false);
+    expect(mayServeStaleOnError(freshUntil, windows, at(100))).toBe(false);
+  });
+
+  it('serves stale on error only within STALE_IF_ERROR', () => {
+    expect(mayServeStaleOnError(freshUntil, { whileRevalidate: 0, ifError: 0 }, at(0))).toBe(false);
+    expect(mayServeStaleOnError(freshUntil, { whileRevalidate: 0, ifError: 5 }, at(4.9))).toBe(
+      true,
+    );
+  });
+
+  it('tells whether a 304 gives a lifetime of its own', () => {
+    expect(hasFreshnessHeaders({})).toBe(false);
+    expect(hasFreshnessHeaders({ date: 'Thu, 01 Jan 2026 00:00:00 GMT' })).toBe(false);
+    expect(hasFreshnessHeaders({ cacheControl: 'max-age=5' })).toBe(true);
+    expect(hasFreshnessHeaders({ expires: 'Thu, 01 Jan 2026 00:10:00 GMT' })).toBe(true);
   });
 });

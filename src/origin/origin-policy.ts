@@ -76,7 +76,7 @@ export interface FreshnessHeaders {
  * `s-maxage` over `max-age` over `Expires` (minus the origin's `Date`), else
  * `defaultTtl`; then clamped to `[minTtl, maxTtl]`. `undefined` when the answer
  * must not be stored: `no-store`, `private`, `no-cache` (Lapse does not
- * revalidate yet) or a lifetime of 0 with no minimum.
+ * revalidate before every use) or a lifetime of 0 with no minimum.
  */
 export function originTtl(
   { cacheControl, expires, date }: FreshnessHeaders,
@@ -92,6 +92,57 @@ export function originTtl(
     defaultTtl;
   const ttl = Math.min(maxTtl, Math.max(minTtl, lifetime));
   return ttl > 0 ? ttl : undefined;
+}
+
+/** How long past its freshness a fetched answer may still be served, in seconds (0: not at all). */
+export interface StaleWindows {
+  /** STALE_WHILE_REVALIDATE: served at once while one refresh runs in the background. */
+  whileRevalidate: number;
+  /** STALE_IF_ERROR: served when the refresh fails (origin unreachable, too slow, 5xx). */
+  ifError: number;
+}
+
+/** Where a fetched answer is in its life at a given moment. */
+export type Freshness = 'fresh' | 'stale-while-revalidate' | 'stale-if-error' | 'expired';
+
+/**
+ * Seconds to keep an answer fresh for `freshSeconds` in the store: its fresh
+ * lifetime, then the longer of the two stale windows, so a stale copy is
+ * still there to serve.
+ */
+export function keptSeconds(freshSeconds: number, windows: StaleWindows): number {
+  return freshSeconds + Math.max(windows.whileRevalidate, windows.ifError);
+}
+
+/**
+ * Where an answer fresh until `freshUntil` (epoch ms) is at `now`: fresh
+ * before it (exclusive, as an entry's expiry is); then within
+ * STALE_WHILE_REVALIDATE; else within STALE_IF_ERROR; else expired. Both
+ * windows are counted from the end of freshness (RFC 5861).
+ */
+export function freshnessAt(freshUntil: number, windows: StaleWindows, now: number): Freshness {
+  if (now < freshUntil) return 'fresh';
+  const staleMs = now - freshUntil;
+  if (staleMs < windows.whileRevalidate * 1000) return 'stale-while-revalidate';
+  if (staleMs < windows.ifError * 1000) return 'stale-if-error';
+  return 'expired';
+}
+
+/**
+ * Whether an answer fresh until `freshUntil` may be served in place of a
+ * failed refresh at `now`: within STALE_IF_ERROR of the end of its freshness.
+ */
+export function mayServeStaleOnError(
+  freshUntil: number,
+  windows: StaleWindows,
+  now: number,
+): boolean {
+  return now - freshUntil < windows.ifError * 1000;
+}
+
+/** Whether an answer (a 304) says anything of its own lifetime; if not, the stored one's stands. */
+export function hasFreshnessHeaders({ cacheControl, expires }: FreshnessHeaders): boolean {
+  return cacheControl !== undefined || expires !== undefined;
 }
 
 /** Directive names (lower-case) and their values (`''` when none), the first of each kept. */

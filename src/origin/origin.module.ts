@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OriginCounters } from './origin-counters';
 import { OriginFetcher } from './origin-fetcher';
 import { ReadThroughService } from './read-through.service';
 
@@ -7,7 +8,7 @@ import { ReadThroughService } from './read-through.service';
  * global or imported `CacheModule` and `ConfigService` from the config module.
  */
 @Module({
-  providers: [OriginFetcher, ReadThroughService],
-  exports: [ReadThroughService],
+  providers: [OriginFetcher, ReadThroughService, OriginCounters],
+  exports: [ReadThroughService, OriginCounters],
 })
 export class OriginModule {}

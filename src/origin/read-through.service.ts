@@ -1,14 +1,22 @@
-import { BadGatewayException, Inject, Injectable } from '@nestjs/common';
+import { BadGatewayException, Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import computeEtag from 'etag';
 import { CacheService } from '../cache';
 import type { CacheEntry } from '../cache';
 import type { LapseConfig } from '../config/lapse.config';
 import { FillLock } from './fill-lock';
+import { OriginCounters } from './origin-counters';
 import { OriginFetcher } from './origin-fetcher';
-import type { OriginResponse } from './origin-fetcher';
-import { allowedOriginUrl, originTtl } from './origin-policy';
-import type { TtlBounds } from './origin-policy';
+import type { OriginConditions, OriginResponse } from './origin-fetcher';
+import {
+  allowedOriginUrl,
+  freshnessAt,
+  hasFreshnessHeaders,
+  keptSeconds,
+  mayServeStaleOnError,
+  originTtl,
+} from './origin-policy';
+import type { FreshnessHeaders, StaleWindows, TtlBounds } from './origin-policy';
 
 /** The key under which a fetched entry's value keeps what the origin said. */
 export const ORIGIN_KEY = 'lapse:origin';
@@ -21,9 +29,17 @@ export interface OriginMeta {
   contentType: string;
   /** `base64` when the body is binary (neither JSON nor text): `data` holds its bytes so. */
   encoding?: 'base64';
-  /** The origin's validators, for revalidating later. */
+  /** The origin's validators, sent back when the entry is refreshed (a 304 keeps the body). */
   etag?: string;
   lastModified?: string;
+  /**
+   * Seconds the entry is kept past its freshness, to be served stale (the
+   * longer of STALE_WHILE_REVALIDATE and STALE_IF_ERROR when it was stored):
+   * its freshness ends that long before it expires, for every instance alike.
+   * A duration rather than a date, so that an answer fetched again unchanged
+   * keeps the entry's ETag. Absent: fresh until the entry expires.
+   */
+  staleFor?: number;
 }
 
 /**
@@ -35,41 +51,73 @@ export interface OriginValue {
   data: unknown;
 }
 
+/** Why a stale entry was served. */
+export type StaleReason =
+  /** Within STALE_WHILE_REVALIDATE: a refresh runs in the background. */
+  | 'revalidating'
+  /** Within STALE_IF_ERROR: the refresh failed. */
+  | 'origin-error';
+
 /** What reading an id through to its origin gave. */
 export type ReadThrough =
-  /** The cache had it (a plain entry, or one fetched earlier). */
-  | { source: 'cache'; entry: CacheEntry }
-  /** Fetched just now; `stored` says whether it was kept. */
-  | { source: 'origin'; entry: CacheEntry; stored: boolean }
+  /** The cache had it (a plain entry, or one fetched earlier), fresh unless `stale` says why not. */
+  | { source: 'cache'; entry: CacheEntry; stale?: StaleReason }
+  /**
+   * Fetched just now; `stored` says whether it was kept. `refreshed`: in place
+   * of a stale entry, with a new answer (`replaced`) or a 304 (`revalidated`).
+   */
+  | {
+      source: 'origin';
+      entry: CacheEntry;
+      stored: boolean;
+      refreshed?: 'replaced' | 'revalidated';
+    }
   /** Not cached, and not an id on an allowed origin. */
   | { source: 'none' };
+
+/** An origin request under way for one id. */
+interface Flight {
+  answer: Promise<ReadThrough>;
+  /** A stale-while-revalidate refresh: readers serve the stale entry rather than wait. */
+  background: boolean;
+}
 
 /**
  * Read-through: an id that is an absolute URL on an allowed origin (ORIGINS)
  * is fetched when the cache misses it, stored for the time the origin allows
- * (clamped by ORIGIN_MIN_TTL / ORIGIN_MAX_TTL), and served. Concurrent misses
- * of one id in this process share one origin request, and the {@link FillLock}
- * makes it one across instances sharing Redis. With ORIGINS unset this is a
- * plain cache read.
+ * (clamped by ORIGIN_MIN_TTL / ORIGIN_MAX_TTL), and served. Past that time a
+ * fetched entry is stale: kept STALE_WHILE_REVALIDATE or STALE_IF_ERROR
+ * seconds longer, served while it is refreshed or when its origin fails, and
+ * refreshed conditionally (a 304 renews it without a new body). Concurrent
+ * reads of one id in this process share one origin request, and the
+ * {@link FillLock} makes it one across instances sharing Redis. With ORIGINS
+ * unset this is a plain cache read.
  */
 @Injectable()
 export class ReadThroughService {
+  private readonly logger = new Logger('ReadThrough');
   private readonly allowed: string[];
   private readonly bounds: TtlBounds;
   private readonly negativeTtl: number;
-  /** Origin requests under way, by id: the misses of one id wait for the same one. */
-  private readonly inFlight = new Map<string, Promise<ReadThrough>>();
+  private readonly windows: StaleWindows;
+  /** Origin requests under way, by id: the reads of one id wait for the same one. */
+  private readonly inFlight = new Map<string, Flight>();
 
   constructor(
     private readonly cache: CacheService,
     private readonly fetcher: OriginFetcher,
     config: ConfigService<LapseConfig, true>,
+    private readonly counters: OriginCounters,
     @Inject(FillLock) private readonly fillLock: FillLock,
   ) {
-    const { allowed, minTtl, maxTtl, negativeTtl } = config.get('origin', { infer: true });
+    const { allowed, minTtl, maxTtl, negativeTtl, staleWhileRevalidate, staleIfError } = config.get(
+      'origin',
+      { infer: true },
+    );
     this.allowed = allowed;
     this.bounds = { defaultTtl: config.get('cache', { infer: true }).defaultTtl, minTtl, maxTtl };
     this.negativeTtl = negativeTtl;
+    this.windows = { whileRevalidate: staleWhileRevalidate, ifError: staleIfError };
   }
 
   /** Whether ids can be fetched at all (ORIGINS is set). */
@@ -84,58 +132,191 @@ export class ReadThroughService {
 
   /**
    * The entry under `id` (counted as a hit or a miss); on a miss, for an id on
-   * an allowed origin, the origin's answer. Rejects with a 502 or 504 when the
-   * origin cannot be fetched from.
+   * an allowed origin, the origin's answer. A stale fetched entry is served at
+   * once within STALE_WHILE_REVALIDATE (refreshed in the background), else
+   * refreshed first and served only if that fails within STALE_IF_ERROR.
+   * Rejects with a 502 or 504 when the origin cannot be fetched from.
    */
   async read(id: string): Promise<ReadThrough> {
-    const url = this.originUrl(id);
-    const joined = url && this.inFlight.get(id);
-    if (joined) return joined;
-    const entry = await this.cache.get(id);
-    if (entry) return { source: 'cache', entry };
-    if (!url) return { source: 'none' };
-    const flight = this.inFlight.get(id) ?? this.startFlight(id, url);
-    return flight;
+    const result = await this.lookUp(id);
+    if (result.source === 'cache' && result.stale) this.counters.count('staleServed');
+    return result;
   }
 
-  private startFlight(id: string, url: URL): Promise<ReadThrough> {
-    const flight = this.fillLock
+  private async lookUp(id: string): Promise<ReadThrough> {
+    const url = this.originUrl(id);
+    const flight = url && this.inFlight.get(id);
+    // A background refresh is not waited for: the stale entry it refreshes is served meanwhile.
+    if (flight && !flight.background) return this.join(flight);
+    const entry = await this.cache.get(id);
+    if (!url) return entry ? { source: 'cache', entry } : { source: 'none' };
+    if (!entry) return this.joinOrStart(id, url);
+    // A plain entry, written by a client, is served as written until it expires.
+    if (originMetaOf(entry.value) === undefined) return { source: 'cache', entry };
+    switch (freshnessAt(freshUntil(entry), this.windows, Date.now())) {
+      case 'fresh':
+        return { source: 'cache', entry };
+      case 'stale-while-revalidate':
+        if (!this.inFlight.has(id)) this.refreshInBackground(id, url, entry);
+        return { source: 'cache', entry, stale: 'revalidating' };
+      default:
+        return this.joinOrStart(id, url, entry);
+    }
+  }
+
+  private join(flight: Flight): Promise<ReadThrough> {
+    this.counters.count('joined');
+    return flight.answer;
+  }
+
+  private joinOrStart(id: string, url: URL, stale?: CacheEntry): Promise<ReadThrough> {
+    const flight = this.inFlight.get(id);
+    return flight ? this.join(flight) : this.startFlight(id, url, stale, false);
+  }
+
+  private refreshInBackground(id: string, url: URL, stale: CacheEntry): void {
+    this.startFlight(id, url, stale, true).catch((error: unknown) => {
+      this.logger.warn(
+        `Background refresh of ${url.href} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    });
+  }
+
+  private startFlight(
+    id: string,
+    url: URL,
+    stale: CacheEntry | undefined,
+    background: boolean,
+  ): Promise<ReadThrough> {
+    const answer = this.fillLock
       .fillOnce(
         id,
-        () => this.fetchAndStore(id, url),
+        () => this.fetchAndStore(id, url, stale),
         // What another instance's fill stored, when this one waited for it.
         async (): Promise<ReadThrough | undefined> => {
           const entry = await this.cache.peek(id);
-          return entry && { source: 'cache', entry };
+          return entry && Date.now() < freshUntil(entry) ? { source: 'cache', entry } : undefined;
         },
       )
       .finally(() => this.inFlight.delete(id));
-    this.inFlight.set(id, flight);
-    return flight;
+    this.inFlight.set(id, { answer, background });
+    return answer;
   }
 
-  private async fetchAndStore(id: string, url: URL): Promise<ReadThrough> {
-    // A flight that ended between this request's miss and now has stored its
-    // answer: read it rather than asking the origin again.
+  /** Fetches `url` (revalidating `stale` when given) and stores what may be kept. */
+  private async fetchAndStore(id: string, url: URL, stale?: CacheEntry): Promise<ReadThrough> {
+    // A flight that ended between this request's read and now (here or on
+    // another instance sharing the store) has stored a fresh answer: serve it
+    // rather than asking the origin again.
     const stored = await this.cache.peek(id);
-    if (stored) return { source: 'cache', entry: stored };
-    const response = await this.fetcher.fetch(url);
-    const value = toOriginValue(url, response);
-    const ttl = this.ttlOf(response);
-    if (ttl === undefined) return { source: 'origin', entry: unstoredEntry(value), stored: false };
-    const entry = await this.cache.set(id, value, { ttlMs: ttl * 1000 });
-    return { source: 'origin', entry, stored: true };
+    if (stored && Date.now() < freshUntil(stored)) return { source: 'cache', entry: stored };
+    let response: OriginResponse;
+    let value: OriginValue | undefined;
+    try {
+      this.counters.count('fetches');
+      response = await this.fetcher.fetch(url, stale && conditionsOf(stale));
+      if (response.status === 304 && !stale) {
+        throw new BadGatewayException(
+          `Origin ${url.origin} answered 304 to a request without conditions`,
+        );
+      }
+      if (response.status !== 304) value = toOriginValue(url, response);
+    } catch (error) {
+      this.counters.count('errors');
+      if (stale && this.mayServeStale(stale)) {
+        return { source: 'cache', entry: stale, stale: 'origin-error' };
+      }
+      throw error;
+    }
+    if (value === undefined) return this.revalidated(id, stale as CacheEntry, response);
+    if (response.status >= 500) {
+      this.counters.count('errors');
+      if (stale && this.mayServeStale(stale)) {
+        return { source: 'cache', entry: stale, stale: 'origin-error' };
+      }
+    }
+    const refreshed = stale ? 'replaced' : undefined;
+    const freshFor = this.ttlOf(response);
+    if (freshFor === undefined) {
+      // The origin's new answer is not to be kept: nor is the stale one it
+      // replaces (an error stays an error, and leaves the stale entry be).
+      if (stale && response.status < 500) await this.cache.delete(id, { ifMatch: [stale.etag] });
+      return { source: 'origin', entry: unstoredEntry(value), stored: false, refreshed };
+    }
+    const entry = await this.keep(id, value, freshFor);
+    return { source: 'origin', entry, stored: true, refreshed };
+  }
+
+  /** A 304: the stale entry's body stands, fresh again for the lifetime the 304 gives. */
+  private async revalidated(
+    id: string,
+    stale: CacheEntry,
+    response: OriginResponse,
+  ): Promise<ReadThrough> {
+    this.counters.count('revalidations');
+    const value = stale.value as OriginValue;
+    const meta = value[ORIGIN_KEY];
+    const headers = freshnessHeadersOf(response);
+    // Headers a 304 leaves out are the stored answer's (RFC 9111 §4.3.4),
+    // so without its own lifetime the entry is fresh as long as before.
+    const freshFor = hasFreshnessHeaders(headers)
+      ? originTtl(headers, this.bounds)
+      : Math.max(1, Math.round((freshUntil(stale) - stale.storedAt) / 1000));
+    const renewed: OriginValue = {
+      [ORIGIN_KEY]: originMeta(
+        meta.url,
+        meta.status,
+        meta.contentType,
+        meta.encoding,
+        response.headers.etag ?? meta.etag,
+        response.headers['last-modified'] ?? meta.lastModified,
+      ),
+      data: value.data,
+    };
+    if (freshFor === undefined) {
+      await this.cache.delete(id, { ifMatch: [stale.etag] });
+      return {
+        source: 'origin',
+        entry: unstoredEntry(renewed),
+        stored: false,
+        refreshed: 'revalidated',
+      };
+    }
+    const entry = await this.keep(id, renewed, freshFor);
+    return { source: 'origin', entry, stored: true, refreshed: 'revalidated' };
+  }
+
+  /**
+   * Stores an answer fresh for `freshFor` seconds. A 200 is kept the longer
+   * stale window beyond, to be served stale; a 404 is not.
+   */
+  private keep(id: string, value: OriginValue, freshFor: number): Promise<CacheEntry> {
+    const meta = value[ORIGIN_KEY];
+    const kept = meta.status === 200 ? keptSeconds(freshFor, this.windows) : freshFor;
+    const staleFor = kept - freshFor;
+    const stored: OriginValue =
+      staleFor > 0 ? { [ORIGIN_KEY]: { ...meta, staleFor }, data: value.data } : value;
+    return this.cache.set(id, stored, { ttlMs: kept * 1000 });
+  }
+
+  private mayServeStale(stale: CacheEntry): boolean {
+    return mayServeStaleOnError(freshUntil(stale), this.windows, Date.now());
   }
 
   /** Seconds to keep an answer, or `undefined`: not kept. */
-  private ttlOf({ status, headers }: OriginResponse): number | undefined {
-    if (status === 404) return this.negativeTtl > 0 ? this.negativeTtl : undefined;
-    if (status !== 200) return undefined;
-    return originTtl(
-      { cacheControl: headers['cache-control'], expires: headers.expires, date: headers.date },
-      this.bounds,
-    );
+  private ttlOf(response: OriginResponse): number | undefined {
+    if (response.status === 404) return this.negativeTtl > 0 ? this.negativeTtl : undefined;
+    if (response.status !== 200) return undefined;
+    return originTtl(freshnessHeadersOf(response), this.bounds);
   }
+}
+
+/**
+ * When a stored entry stops being fresh (epoch ms): for a fetched entry kept
+ * to be served stale, `staleFor` before it expires; for any other, its expiry.
+ */
+export function freshUntil(entry: CacheEntry): number {
+  return entry.expiresAt - (originMetaOf(entry.value)?.staleFor ?? 0) * 1000;
 }
 
 /** The origin's meta data of a fetched entry's value, if it is one. */
@@ -155,15 +336,51 @@ function toOriginValue(url: URL, { status, headers, body }: OriginResponse): Ori
   const contentType = headers['content-type'] ?? 'application/octet-stream';
   // Only a 200's body is served; of other answers Lapse keeps the status.
   const read = status === 200 ? bodyData(url, contentType, body) : { data: null };
-  const meta: OriginMeta = {
-    url: url.href,
+  const meta = originMeta(
+    url.href,
     status,
     contentType,
-    ...(read.encoding === undefined ? {} : { encoding: read.encoding }),
-    ...(headers.etag === undefined ? {} : { etag: headers.etag }),
-    ...(headers['last-modified'] === undefined ? {} : { lastModified: headers['last-modified'] }),
-  };
+    read.encoding,
+    headers.etag,
+    headers['last-modified'],
+  );
   return { [ORIGIN_KEY]: meta, data: read.data };
+}
+
+/**
+ * The meta data of an answer, its fields always in the same order: an entry's
+ * ETag is derived from its value as serialised, so an unchanged answer keeps it.
+ */
+function originMeta(
+  url: string,
+  status: number,
+  contentType: string,
+  encoding: 'base64' | undefined,
+  etag: string | undefined,
+  lastModified: string | undefined,
+): OriginMeta {
+  return {
+    url,
+    status,
+    contentType,
+    ...(encoding === undefined ? {} : { encoding }),
+    ...(etag === undefined ? {} : { etag }),
+    ...(lastModified === undefined ? {} : { lastModified }),
+  };
+}
+
+function freshnessHeadersOf({ headers }: OriginResponse): FreshnessHeaders {
+  return { cacheControl: headers['cache-control'], expires: headers.expires, date: headers.date };
+}
+
+/** The validators a stale entry's origin gave, to revalidate it with; none: a plain refetch. */
+function conditionsOf(stale: CacheEntry): OriginConditions | undefined {
+  const meta = originMetaOf(stale.value);
+  if (meta?.etag === undefined && meta?.lastModified === undefined) return undefined;
+  return {
+    ...(meta.etag === undefined ? {} : { 'if-none-match': meta.etag }),
+    ...(meta.lastModified === undefined ? {} : { 'if-modified-since': meta.lastModified }),
+  };
 }
 
 /**

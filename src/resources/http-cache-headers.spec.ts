@@ -1,6 +1,7 @@
 import type { ConfigService } from '@nestjs/config';
 import type { LapseConfig } from '../config/lapse.config';
 import { HttpCacheHeaders, headerSafeTag } from './http-cache-headers';
+import type { ReadOutcome } from './http-cache-headers';
 import type { Resource } from './resource';
 
 /** Field values Node.js accepts: tab, visible ASCII, space, obs-text. */
@@ -49,6 +50,7 @@ describe(HttpCacheHeaders.name, () => {
     expiresAt: number,
     now: number,
     request: Record<string, string> = {},
+    outcome?: ReadOutcome,
   ): { headers: Record<string, string>; notModified: boolean } {
     const config = {
       get: (name: string) =>
@@ -59,13 +61,46 @@ describe(HttpCacheHeaders.name, () => {
     const headers: Record<string, string> = {};
     const response = { header: (name: string, value: string) => (headers[name] = value) };
     const resource: Resource = { id: 'a', data: 1, tags: [], etag: '"e"', createdAt: 0, expiresAt };
-    const notModified = new HttpCacheHeaders(config).hit(request, response, resource, now);
+    const notModified = new HttpCacheHeaders(config).hit(request, response, resource, now, outcome);
     return { headers, notModified };
   }
 
   /** The headers of a plain (not conditional) hit. */
   const hitHeaders = (http: Partial<LapseConfig['http']>, expiresAt: number, now: number) =>
     hit(http, expiresAt, now).headers;
+
+  it.each([
+    ['stale', 'Lapse; hit; fwd=stale; ttl=-3', 'STALE'],
+    ['stale-error', 'Lapse; hit; fwd=stale; ttl=-3; detail=origin-error', 'STALE'],
+  ] as const)(
+    'marks a %s answer stale, with no cache keeping it as fresh',
+    (outcome, cacheStatus, xCache) => {
+      // Fresh until 100 s; served at 102.5 s, in public scope.
+      const { headers } = hit(
+        { cacheControlScope: 'public', xCacheHeader: true },
+        100_000,
+        102_500,
+        {},
+        outcome,
+      );
+      expect(headers['Cache-Status']).toBe(cacheStatus);
+      expect(headers['Cache-Control']).toBe('private, no-cache');
+      expect(headers['X-Cache']).toBe(xCache);
+      expect(headers.ETag).toBe('"e"');
+    },
+  );
+
+  it.each([
+    ['hit', /^Lapse; hit; ttl=10$/, 'HIT'],
+    ['stored', /^Lapse; fwd=miss; stored$/, 'MISS'],
+    ['replaced', /^Lapse; fwd=stale; stored$/, 'MISS'],
+    ['revalidated', /^Lapse; fwd=stale; fwd-status=304; stored$/, 'MISS'],
+  ] as const)('says how a %s answer came about', (outcome, cacheStatus, xCache) => {
+    const { headers } = hit({ xCacheHeader: true }, 110_900, 100_100, {}, outcome);
+    expect(headers['Cache-Status']).toMatch(cacheStatus);
+    expect(headers['X-Cache']).toBe(xCache);
+    expect(headers['Cache-Control']).toBe('private, max-age=10');
+  });
 
   it('gives browsers the whole seconds left as max-age', () => {
     expect(hitHeaders({}, 110_900, 100_100)['Cache-Control']).toBe('private, max-age=10');

@@ -16,6 +16,30 @@ const STORED_STATUS = `${CACHE_NAME}; fwd=miss; stored`;
 const MISS_STATUS = `${CACHE_NAME}; fwd=miss`;
 /** `Cache-Status` of a hit on an entry with `secondsLeft` to live. */
 const hitStatus = (secondsLeft: number): string => `${CACHE_NAME}; hit; ttl=${secondsLeft}`;
+/**
+ * `Cache-Status` of a stale entry served (read-through): `ttl` is negative, the
+ * seconds since its freshness ended (RFC 9211); `detail` says when the origin failed.
+ */
+const staleStatus = (secondsLeft: number, originFailed: boolean): string =>
+  `${CACHE_NAME}; hit; fwd=stale; ttl=${secondsLeft}` +
+  (originFailed ? '; detail=origin-error' : '');
+
+/**
+ * How the answer of a read came about, for `Cache-Status` and `X-Cache`:
+ * - `hit`: a fresh entry;
+ * - `stored`: fetched from its origin on a miss and stored;
+ * - `replaced`: a stale entry fetched again, the new answer stored;
+ * - `revalidated`: a stale entry the origin confirmed with a 304, renewed;
+ * - `stale`: a stale entry served while it is refreshed in the background;
+ * - `stale-error`: a stale entry served because its origin failed.
+ */
+export type ReadOutcome = 'hit' | 'stored' | 'replaced' | 'revalidated' | 'stale' | 'stale-error';
+
+const FETCHED_STATUS: Partial<Record<ReadOutcome, string>> = {
+  stored: STORED_STATUS,
+  replaced: `${CACHE_NAME}; fwd=stale; stored`,
+  revalidated: `${CACHE_NAME}; fwd=stale; fwd-status=304; stored`,
+};
 
 /** Whole seconds before `expiresAt`, rounded down, so no cache keeps a copy past it. */
 const wholeSecondsLeft = (expiresAt: number, now: number): number =>
@@ -71,9 +95,10 @@ export class HttpCacheHeaders implements OnModuleInit {
     response: unknown,
     resource: Resource,
     now = Date.now(),
-    /** Fetched from its origin and stored just now (read-through). */
-    stored = false,
+    /** How the answer came about (read-through); a plain hit by default. */
+    outcome: ReadOutcome = 'hit',
   ): boolean {
+    const stale = outcome === 'stale' || outcome === 'stale-error';
     const etag = resource.etag;
     const lastModified = httpDate(resource.createdAt);
     const secondsLeft = wholeSecondsLeft(resource.expiresAt, now);
@@ -87,14 +112,19 @@ export class HttpCacheHeaders implements OnModuleInit {
     const headers: Record<string, string> = {
       ETag: etag,
       'Last-Modified': lastModified,
-      'Cache-Control':
-        sharedSeconds >= 1
+      // A stale answer: no shared cache keeps it, and no other cache uses
+      // it again without asking (by then Lapse may have a fresh one).
+      'Cache-Control': stale
+        ? 'private, no-cache'
+        : sharedSeconds >= 1
           ? `public, max-age=${secondsLeft}, s-maxage=${sharedSeconds}`
           : `private, max-age=${secondsLeft}`,
       Expires: httpDate(resource.expiresAt),
-      'Cache-Status': stored ? STORED_STATUS : hitStatus(secondsLeft),
+      'Cache-Status': stale
+        ? staleStatus(Math.floor((resource.expiresAt - now) / 1000), outcome === 'stale-error')
+        : (FETCHED_STATUS[outcome] ?? hitStatus(secondsLeft)),
     };
-    if (this.xCache) headers['X-Cache'] = stored ? 'MISS' : 'HIT';
+    if (this.xCache) headers['X-Cache'] = stale ? 'STALE' : outcome === 'hit' ? 'HIT' : 'MISS';
     if (resource.tags.length > 0) {
       const tags = resource.tags.map(headerSafeTag);
       headers['Cache-Tag'] = tags.join(',');

@@ -3,9 +3,9 @@ import type { RequestHeaders } from './conditional-request';
 import { setHeaders, setStatus } from '../http/adapter-neutral';
 import { toResourceResponse } from './dto/resource-response.dto';
 import type { ResourceResponseDto } from './dto/resource-response.dto';
-import type { HttpCacheHeaders } from './http-cache-headers';
+import type { HttpCacheHeaders, ReadOutcome } from './http-cache-headers';
 import { resourceNotFound } from './resources.service';
-import type { RawBody, ResourcesService } from './resources.service';
+import type { RawBody, ResourceRead, ResourcesService } from './resources.service';
 
 /** How a read is answered. */
 export interface ReadAnswerOptions {
@@ -45,7 +45,7 @@ export async function answerRead(
   response: unknown,
   { rawBinary = false }: ReadAnswerOptions = {},
 ): Promise<ResourceResponseDto | StreamableFile | undefined> {
-  const { resource, fetched, originError, raw } = await resources.read(id);
+  const { resource, fetched, refreshed, stale, originError, raw } = await resources.read(id);
   if (!resource) {
     httpCache.miss(response);
     throw resourceNotFound(id);
@@ -60,7 +60,9 @@ export async function answerRead(
     httpCache.miss(response);
     return body();
   }
-  if (httpCache.hit(headers, response, resource, Date.now(), fetched === 'stored')) {
+  if (
+    httpCache.hit(headers, response, resource, Date.now(), outcomeOf(fetched, refreshed, stale))
+  ) {
     setStatus(response, HttpStatus.NOT_MODIFIED);
     return undefined;
   }
@@ -81,4 +83,15 @@ function rawAnswer({ contentType, bytes }: RawBody, response: unknown): Streamab
     'X-Content-Type-Options': 'nosniff',
   });
   return new StreamableFile(bytes, { type: contentType, length: bytes.length });
+}
+
+/** How a served read came about, as its headers tell it. */
+function outcomeOf(
+  fetched: ResourceRead['fetched'],
+  refreshed: ResourceRead['refreshed'],
+  stale: ResourceRead['stale'],
+): ReadOutcome {
+  if (stale) return stale === 'origin-error' ? 'stale-error' : 'stale';
+  if (fetched !== 'stored') return 'hit';
+  return refreshed ?? 'stored';
 }

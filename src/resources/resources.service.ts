@@ -10,7 +10,8 @@ import { CacheService } from '../cache';
 import type { CacheEntry, Precondition, PurgeSelector } from '../cache';
 import { isResourceId } from '../validation/validation-rules';
 import type { LapseConfig } from '../config/lapse.config';
-import { ReadThroughService, originMetaOf } from '../origin/read-through.service';
+import { ReadThroughService, freshUntil, originMetaOf } from '../origin/read-through.service';
+import type { StaleReason } from '../origin/read-through.service';
 import type { IdentifiedResourceWrite, Resource, ResourcePage, ResourceWrite } from './resource';
 
 /** Result of {@link ResourcesService.put}. */
@@ -35,6 +36,10 @@ export interface ResourceRead {
   resource?: Resource;
   /** Fetched from its origin just now: `stored` when kept, `passed` when served once. */
   fetched?: 'stored' | 'passed';
+  /** The fetch refreshed a stale entry: with a new answer, or a 304 that kept its body. */
+  refreshed?: 'replaced' | 'revalidated';
+  /** Served past its freshness, and why. */
+  stale?: StaleReason;
   /**
    * Set when the origin answered other than 200 (a 404 may be cached): the
    * answer to give instead of the resource.
@@ -111,22 +116,32 @@ export class ResourcesService {
     const read = await this.readThrough.read(id);
     if (read.source === 'none') return {};
     const resource = toResource(id, read.entry);
-    const fetched = read.source === 'origin' ? (read.stored ? 'stored' : 'passed') : undefined;
     const meta = originMetaOf(read.entry.value);
     // Only entries of an allowed origin's id are read as fetched ones.
     if (meta === undefined || this.readThrough.originUrl(id) === undefined) {
-      return { resource, fetched };
+      return { resource };
     }
+    const how: Omit<ResourceRead, 'resource'> =
+      read.source === 'origin'
+        ? { fetched: read.stored ? 'stored' : 'passed', refreshed: read.refreshed }
+        : { stale: read.stale };
+    // A fetched entry is kept past its freshness to be served stale: it is
+    // served as expiring when its freshness ends.
+    const fetchedResource = { ...resource, expiresAt: freshUntil(read.entry) };
     if (meta.status !== 200) {
-      return { resource, fetched, originError: originAnswered(meta.url, meta.status) };
+      return {
+        resource: fetchedResource,
+        ...how,
+        originError: originAnswered(meta.url, meta.status),
+      };
     }
     const data = (read.entry.value as { data: unknown }).data;
     if (meta.encoding === 'base64' && typeof data === 'string') {
       const binary: BinaryData = { contentType: meta.contentType, base64: data };
       const raw: RawBody = { contentType: meta.contentType, bytes: Buffer.from(data, 'base64') };
-      return { resource: { ...resource, data: binary }, fetched, raw };
+      return { resource: { ...fetchedResource, data: binary }, ...how, raw };
     }
-    return { resource: { ...resource, data }, fetched };
+    return { resource: { ...fetchedResource, data }, ...how };
   }
 
   /** Like {@link find}, but a miss is a 404. */

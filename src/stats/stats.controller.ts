@@ -20,7 +20,8 @@ export class StatsController {
    * Read the counters
    *
    * @remarks Cache hits and misses, writes, deletes, expiries, evictions, live
-   * entries and interactions, with the default TTL and the uptime.
+   * entries and interactions, with the default TTL and the uptime; under
+   * `origin`, read-through's origin requests as this instance counted them.
    */
   @Get()
   @ApiOkResponse({ type: StatsResponseDto })

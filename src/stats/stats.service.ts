@@ -5,6 +5,8 @@ import { bucketStarts } from '../time-series/time-buckets';
 import type { BucketRange } from '../time-series/time-buckets';
 import { resolveSeriesRange } from '../time-series/time-range';
 import type { RangeQuery } from '../time-series/time-range';
+import { OriginCounters } from '../origin/origin-counters';
+import type { OriginActivity } from '../origin/origin-counters';
 import { ResourcesService } from '../resources/resources.service';
 import { TrackingService } from '../tracking/tracking.service';
 
@@ -16,6 +18,8 @@ export interface LapseStats extends CacheStats {
   hitRatio: number;
   interactions: number;
   uptimeSeconds: number;
+  /** Read-through's origin requests, counted by this process. */
+  origin: OriginActivity;
 }
 
 /** What happened in one bucket: the cache's counters and the interactions recorded. */
@@ -34,6 +38,7 @@ export class StatsService {
     private readonly cache: CacheService,
     private readonly resources: ResourcesService,
     private readonly tracking: TrackingService,
+    private readonly origins: OriginCounters,
   ) {}
 
   /** Cache activity and interactions per bucket, oldest first. */
@@ -63,6 +68,7 @@ export class StatsService {
       hitRatio: reads === 0 ? 0 : cache.hits / reads,
       interactions,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
+      origin: this.origins.snapshot(),
     };
   }
 }

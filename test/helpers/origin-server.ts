@@ -17,6 +17,8 @@ export interface TestOrigin {
   url: (path: string) => string;
   /** How many requests arrived for `path` (with its query). */
   count: (path: string) => number;
+  /** How many answers to `path` (with its query) carried a body (a 304 never does). */
+  bodies: (path: string) => number;
   /** The request headers of the last request. */
   lastHeaders: () => IncomingMessage['headers'] | undefined;
   close: () => Promise<void>;
@@ -25,11 +27,13 @@ export interface TestOrigin {
 /** Starts an origin answering `routes` by path; other paths are a 404. */
 export async function startOrigin(routes: Record<string, OriginRoute>): Promise<TestOrigin> {
   const counts = new Map<string, number>();
+  const bodies = new Map<string, number>();
   let last: IncomingMessage['headers'] | undefined;
   const server: Server = createServer((request, response) => {
     const target = request.url ?? '/';
     counts.set(target, (counts.get(target) ?? 0) + 1);
     last = request.headers;
+    countBody(response, () => bodies.set(target, (bodies.get(target) ?? 0) + 1));
     const route = routes[new URL(target, 'http://origin').pathname];
     if (route) route(request, response);
     else response.writeHead(404, { 'content-type': 'text/plain' }).end('no such page');
@@ -40,6 +44,7 @@ export async function startOrigin(routes: Record<string, OriginRoute>): Promise<
     origin,
     url: (path) => `${origin}${path}`,
     count: (path) => counts.get(path) ?? 0,
+    bodies: (path) => bodies.get(path) ?? 0,
     lastHeaders: () => last,
     close: () =>
       new Promise<void>((resolve) => {
@@ -47,6 +52,29 @@ export async function startOrigin(routes: Record<string, OriginRoute>): Promise<
         server.close(() => resolve());
       }),
   };
+}
+
+/** Calls `counted` once if the route writes any body bytes to `response`. */
+function countBody(response: ServerResponse, counted: () => void): void {
+  let seen = false;
+  const see = (chunk: unknown): void => {
+    const bytes =
+      typeof chunk === 'string' ? chunk.length : Buffer.isBuffer(chunk) ? chunk.length : 0;
+    if (bytes > 0 && !seen) {
+      seen = true;
+      counted();
+    }
+  };
+  const write = response.write.bind(response) as (...args: unknown[]) => boolean;
+  const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+  response.write = ((...args: unknown[]) => {
+    see(args[0]);
+    return write(...args);
+  }) as ServerResponse['write'];
+  response.end = ((...args: unknown[]) => {
+    see(args[0]);
+    return end(...args);
+  }) as ServerResponse['end'];
 }
 
 /** A JSON route answering `body` with `headers`, after `delayMs`. */

@@ -328,7 +328,8 @@ export interface paths {
     /**
      * Read the counters
      * @description Cache hits and misses, writes, deletes, expiries, evictions, live
-     *     entries and interactions, with the default TTL and the uptime.
+     *     entries and interactions, with the default TTL and the uptime; under
+     *     `origin`, read-through's origin requests as this instance counted them.
      */
     get: operations['StatsController_get'];
     put?: never;
@@ -663,6 +664,33 @@ export interface components {
       /** @description The entries written, in order. */
       items: components['schemas']['ResourceResponseDto'][];
     };
+    OriginStatsDto: {
+      /**
+       * @description Requests sent to origins, revalidations included.
+       * @example 120
+       */
+      fetches: number;
+      /**
+       * @description Refreshes the origin answered 304: the stored body kept, its lifetime renewed.
+       * @example 40
+       */
+      revalidations: number;
+      /**
+       * @description Answers served stale: while a refresh ran (STALE_WHILE_REVALIDATE) or because the origin failed (STALE_IF_ERROR).
+       * @example 15
+       */
+      staleServed: number;
+      /**
+       * @description Origin requests that failed: unreachable, too slow, a 5xx or an unreadable answer.
+       * @example 2
+       */
+      errors: number;
+      /**
+       * @description Reads that waited for an origin request already under way instead of making their own.
+       * @example 300
+       */
+      joined: number;
+    };
     PurgeResponseDto: {
       /**
        * @description How many live entries were deleted.
@@ -823,6 +851,8 @@ export interface components {
        * @example 0.9
        */
       hitRatio: number;
+      /** @description Read-through's origin requests, counted by this process (zeros with ORIGINS unset). */
+      origin: components['schemas']['OriginStatsDto'];
     };
     StatsSeriesResponseDto: {
       /**

@@ -206,6 +206,11 @@ async function refreshStats() {
   figure('store', stats.store);
   figure('defaultTtl', duration(stats.defaultTtl));
   figure('uptime', duration(stats.uptimeSeconds));
+  figure('originFetches', count(stats.origin.fetches));
+  figure('originRevalidations', count(stats.origin.revalidations));
+  figure('originStaleServed', count(stats.origin.staleServed));
+  figure('originErrors', count(stats.origin.errors));
+  figure('originJoined', count(stats.origin.joined));
 
   entrySamples.times.push(Date.now() / 1000);
   entrySamples.entries.push(stats.entries);

@@ -3,6 +3,44 @@ import { SeriesRangeDto, toSeriesRange } from '../../time-series/dto/series-rang
 import type { BucketRange } from '../../time-series/time-buckets';
 import type { ActivityPoint, LapseStats } from '../stats.service';
 
+/** Read-through's origin requests since this process started (not shared between instances). */
+export class OriginStatsDto {
+  /**
+   * Requests sent to origins, revalidations included.
+   * @example 120
+   */
+  @ApiProperty({ type: 'integer' })
+  fetches!: number;
+
+  /**
+   * Refreshes the origin answered 304: the stored body kept, its lifetime renewed.
+   * @example 40
+   */
+  @ApiProperty({ type: 'integer' })
+  revalidations!: number;
+
+  /**
+   * Answers served stale: while a refresh ran (STALE_WHILE_REVALIDATE) or because the origin failed (STALE_IF_ERROR).
+   * @example 15
+   */
+  @ApiProperty({ type: 'integer' })
+  staleServed!: number;
+
+  /**
+   * Origin requests that failed: unreachable, too slow, a 5xx or an unreadable answer.
+   * @example 2
+   */
+  @ApiProperty({ type: 'integer' })
+  errors!: number;
+
+  /**
+   * Reads that waited for an origin request already under way instead of making their own.
+   * @example 300
+   */
+  @ApiProperty({ type: 'integer' })
+  joined!: number;
+}
+
 /** Cache and tracker counters since the service started. */
 export class StatsResponseDto {
   /**
@@ -95,6 +133,9 @@ export class StatsResponseDto {
    */
   @ApiProperty({ type: 'integer' })
   uptimeSeconds!: number;
+
+  /** Read-through's origin requests, counted by this process (zeros with ORIGINS unset). */
+  origin!: OriginStatsDto;
 }
 
 export function toStatsResponse(stats: LapseStats): StatsResponseDto {
@@ -112,6 +153,13 @@ export function toStatsResponse(stats: LapseStats): StatsResponseDto {
     evicted: stats.evicted,
     interactions: stats.interactions,
     uptimeSeconds: stats.uptimeSeconds,
+    origin: {
+      fetches: stats.origin.fetches,
+      revalidations: stats.origin.revalidations,
+      staleServed: stats.origin.staleServed,
+      errors: stats.origin.errors,
+      joined: stats.origin.joined,
+    },
   };
 }
 
