@@ -153,6 +153,13 @@ const ORIGIN_ENV = (): Record<string, string> => ({
 describe.each(storeTargets)('read-through ($name store)', (store) => {
   describe('with the origin on ORIGINS', () => {
     const { http } = useTestApp(() => ({ ...store.env(), ...ORIGIN_ENV() }), { listen: true });
+    /** `GET /fetch` of the origin's `path`, its body kept as bytes. */
+    const fetchRaw = (path: string) =>
+      http()
+        .get('/fetch')
+        .query({ url: origin.url(path) })
+        .buffer(true)
+        .parse(collectBytes);
 
     it('fetches a miss once, stores it, then serves it as a hit', async () => {
       const path = fresh('/json');
@@ -359,12 +366,7 @@ describe.each(storeTargets)('read-through ($name store)', (store) => {
     it('keeps a binary body byte for byte: raw on GET /fetch, base64 in the resource', async () => {
       const path = fresh('/image');
 
-      const first = await http()
-        .get('/fetch')
-        .query({ url: origin.url(path) })
-        .buffer(true)
-        .parse(collectBytes)
-        .expect(200);
+      const first = await fetchRaw(path).expect(200);
       expect(first.headers['content-type']).toBe('image/png');
       expect(first.headers['cache-status']).toBe(STORED);
       // Bytes from elsewhere, served from Lapse's address: nothing in them may run.
@@ -372,12 +374,7 @@ describe.each(storeTargets)('read-through ($name store)', (store) => {
       expect(first.headers['x-content-type-options']).toBe('nosniff');
       expect(Buffer.compare(first.body as Buffer, IMAGE)).toBe(0);
 
-      const hit = await http()
-        .get('/fetch')
-        .query({ url: origin.url(path) })
-        .buffer(true)
-        .parse(collectBytes)
-        .expect(200);
+      const hit = await fetchRaw(path).expect(200);
       expect(hit.headers['content-type']).toBe('image/png');
       expect(hit.headers['content-length']).toBe(String(IMAGE.length));
       expect(hit.headers['cache-status']).toMatch(HIT);
@@ -394,12 +391,7 @@ describe.each(storeTargets)('read-through ($name store)', (store) => {
 
     it('answers HEAD and conditional GETs of a raw binary body as of any resource', async () => {
       const path = fresh('/image');
-      const first = await http()
-        .get('/fetch')
-        .query({ url: origin.url(path) })
-        .buffer(true)
-        .parse(collectBytes)
-        .expect(200);
+      const first = await fetchRaw(path).expect(200);
 
       const head = await http()
         .head('/fetch')
