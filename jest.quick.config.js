@@ -21,10 +21,15 @@ const CI_ONLY = [
   'src/redis/redis-subscriber.spec.ts',
   'src/origin/stores/redis-fill-lock.spec.ts',
   // Timing: signals and stalled bodies at shutdown, real request timeouts and
-  // the connection cap, entries left to expire behind a client-side cache.
+  // the connection cap, entries left to expire behind a client-side cache,
+  // windows that wait for a minute's start, stale entries left to age, and
+  // an instance left idle.
   'test/shutdown.e2e-spec.ts',
   'test/connections.e2e-spec.ts',
   'test/client-cache.e2e-spec.ts',
+  'test/insights.e2e-spec.ts',
+  'test/read-through-stale.e2e-spec.ts',
+  'test/redis-idle.e2e-spec.ts',
   // Other programs in front of Lapse: nginx, and Chromium for the dashboard.
   'test/nginx-proxy-cache.e2e-spec.ts',
   'test/dashboard.e2e-spec.ts',

@@ -57,6 +57,14 @@ describeWithRedis('read-through on two instances sharing one Redis', () => {
       Array.from({ length: count }, (_, i) => (i % 2 === 0 ? a : b).http().get(resourcePath(path))),
     );
 
+  /** The read-through counters of one instance (`GET /stats`). */
+  async function originStats(app: TestApp): Promise<{ fetches: number; joined: number }> {
+    return (await app.http().get('/stats').expect(200)).body.origin as {
+      fetches: number;
+      joined: number;
+    };
+  }
+
   function expectIdentical(answers: Response[]): void {
     for (const answer of answers) {
       expect(answer.status).toBe(200);
@@ -76,6 +84,25 @@ describeWithRedis('read-through on two instances sharing one Redis', () => {
     expectIdentical(answers);
     // Released once the answer was stored.
     expect(await redisClient.exists(`${namespace}:fill:${origin.url(path)}`)).toBe(0);
+  });
+
+  it('counts every read but the one that fetched as a hit or as joining a fetch, on either instance', async () => {
+    const before = await Promise.all([originStats(a), originStats(b)]);
+    const hitsBefore = (await a.http().get('/stats').expect(200)).body.hits as number;
+    const path = fresh('/slow');
+
+    await spread(path, 100);
+
+    const after = await Promise.all([originStats(a), originStats(b)]);
+    const hits = ((await a.http().get('/stats').expect(200)).body.hits as number) - hitsBefore;
+    const fetches = after[0].fetches + after[1].fetches - before[0].fetches - before[1].fetches;
+    const joined = after[0].joined + after[1].joined - before[0].joined - before[1].joined;
+    expect(fetches).toBe(1);
+    // A read is a hit (it came after the answer was stored), joined a fetch
+    // under way (here or on the other instance: waiting for its lock), or
+    // made the one fetch.
+    expect(joined + hits).toBe(99);
+    expect(joined).toBeGreaterThan(0);
   });
 
   it('waits for a lock whose holder died until it expires, then one instance fetches', async () => {

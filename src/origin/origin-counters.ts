@@ -10,7 +10,10 @@ export interface OriginActivity {
   staleServed: number;
   /** Origin requests that failed: unreachable, too slow, 5xx or an unreadable answer. */
   errors: number;
-  /** Reads that waited for an origin request already under way instead of making one. */
+  /**
+   * Reads that waited for an origin request already under way instead of
+   * making one: in this process, or on another instance sharing Redis.
+   */
   joined: number;
 }
 

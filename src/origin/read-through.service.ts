@@ -192,10 +192,13 @@ export class ReadThroughService {
       .fillOnce(
         id,
         () => this.fetchAndStore(id, url, stale),
-        // What another instance's fill stored, when this one waited for it.
+        // What another instance's fill stored, when this one waited for it:
+        // this read then joined an origin request under way, elsewhere.
         async (): Promise<ReadThrough | undefined> => {
           const entry = await this.cache.peek(id);
-          return entry && Date.now() < freshUntil(entry) ? { source: 'cache', entry } : undefined;
+          if (!entry || Date.now() >= freshUntil(entry)) return undefined;
+          this.counters.count('joined');
+          return { source: 'cache', entry };
         },
       )
       .finally(() => this.inFlight.delete(id));
