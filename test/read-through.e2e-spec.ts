@@ -254,12 +254,18 @@ describe.each(storeTargets)('read-through ($name store)', (store) => {
       expect(await stored(http, path)).toStrictEqual([]);
     });
 
-    it('keeps text as a string', async () => {
+    it('keeps text as a string, served as it came on GET /fetch', async () => {
       const path = fresh('/text');
 
       const res = await http().get(resourcePath(path)).expect(200);
+      const raw = await fetchRaw(path).expect(200);
 
       expect(res.body.data).toBe('plain words');
+      expect(raw.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(raw.headers['cache-status']).toMatch(HIT);
+      expect(raw.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+      expect((raw.body as Buffer).toString('utf8')).toBe('plain words');
+      expect(origin.count(path)).toBe(1);
     });
 
     it("caches the origin's 404 for ORIGIN_NEGATIVE_TTL", async () => {

@@ -331,6 +331,11 @@ export function originMetaOf(value: unknown): OriginMeta | undefined {
 
 /** JSON types: `application/json` and any `+json` suffix. */
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
+
+/** Whether a fetched body of `contentType` is kept as JSON data (else as text or bytes). */
+export function isJsonType(contentType: string): boolean {
+  return JSON_TYPE.test(contentType.split(';')[0].trim());
+}
 /** Types kept as text: `text/*` and the textual application types. */
 const TEXT_TYPE =
   /^(text\/[\w.+-]+|application\/([\w.-]+\+)?xml|application\/(javascript|x-www-form-urlencoded))$/i;

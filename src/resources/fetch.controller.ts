@@ -32,8 +32,8 @@ export class FetchController {
    * @remarks The same as `GET /resources/{id}` with the URL as id, without
    * percent-encoding it into the path: served from the cache, else fetched
    * from its origin when it is on ORIGINS (read-through), else a 404. A
-   * fetched body that is neither JSON nor text (an image, a PDF) is served as
-   * it came, its bytes with the origin's Content-Type, rather than in the
+   * fetched body that is not JSON (text, an image, a PDF) is served as it
+   * came, its bytes with the origin's Content-Type, rather than in the
    * resource envelope.
    */
   @Get()
@@ -43,10 +43,11 @@ export class FetchController {
   @ApiExtraModels(ResourceResponseDto)
   @ApiOkResponse({
     description:
-      'The resource; for a fetched body that is neither JSON nor text, its bytes with the ' +
-      "origin's Content-Type.",
+      'The resource; for a fetched body that is not JSON (text or bytes), the body as it ' +
+      "came, with the origin's Content-Type.",
     content: {
       'application/json': { schema: { $ref: getSchemaPath(ResourceResponseDto) } },
+      'text/plain': { schema: { type: 'string' } },
       'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
     },
   })
@@ -66,7 +67,7 @@ export class FetchController {
     @Headers() headers: RequestHeaders,
     @Res({ passthrough: true }) response: unknown,
   ): Promise<ResourceResponseDto | StreamableFile | undefined> {
-    // The web-cache view: a binary body comes back as it came.
-    return answerRead(this.resources, this.httpCache, url, headers, response, { rawBinary: true });
+    // The web-cache view: a text or binary body comes back as it came.
+    return answerRead(this.resources, this.httpCache, url, headers, response, { rawBody: true });
   }
 }

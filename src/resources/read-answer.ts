@@ -10,17 +10,17 @@ import type { RawBody, ResourceRead, ResourcesService } from './resources.servic
 /** How a read is answered. */
 export interface ReadAnswerOptions {
   /**
-   * Serve a fetched binary body as it came (bytes and the origin's
-   * Content-Type) rather than in the resource envelope (`GET /fetch`).
+   * Serve a fetched body that is not JSON (text or bytes) as it came, with
+   * the origin's Content-Type, rather than in the resource envelope (`GET /fetch`).
    */
-  rawBinary?: boolean;
+  rawBody?: boolean;
 }
 
 /**
  * The answer to a read of `id`, as `GET /resources/{id}` and `GET /fetch`
  * give it: the resource (or 304), fetched from its origin on a miss when the
- * id is a URL on ORIGINS; a 404 on any other miss. With `rawBinary`, a binary
- * body is the answer itself, with the same caching headers and 304s.
+ * id is a URL on ORIGINS; a 404 on any other miss. With `rawBody`, a fetched
+ * text or binary body is the answer itself, with the same caching headers and 304s.
  */
 export function answerRead(
   resources: ResourcesService,
@@ -43,7 +43,7 @@ export async function answerRead(
   id: string,
   headers: RequestHeaders,
   response: unknown,
-  { rawBinary = false }: ReadAnswerOptions = {},
+  { rawBody = false }: ReadAnswerOptions = {},
 ): Promise<ResourceResponseDto | StreamableFile | undefined> {
   const { resource, fetched, refreshed, stale, originError, raw } = await resources.read(id);
   if (!resource) {
@@ -55,7 +55,7 @@ export async function answerRead(
     throw originError;
   }
   const body = (): ResourceResponseDto | StreamableFile =>
-    rawBinary && raw ? rawAnswer(raw, response) : toResourceResponse(resource);
+    rawBody && raw ? rawAnswer(raw, response) : toResourceResponse(resource);
   if (fetched === 'passed') {
     httpCache.miss(response);
     return body();

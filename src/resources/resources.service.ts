@@ -10,7 +10,12 @@ import { CacheService } from '../cache';
 import type { CacheEntry, Precondition, PurgeSelector } from '../cache';
 import { isResourceId } from '../validation/validation-rules';
 import type { LapseConfig } from '../config/lapse.config';
-import { ReadThroughService, freshUntil, originMetaOf } from '../origin/read-through.service';
+import {
+  ReadThroughService,
+  freshUntil,
+  isJsonType,
+  originMetaOf,
+} from '../origin/read-through.service';
 import type { StaleReason } from '../origin/read-through.service';
 import type { IdentifiedResourceWrite, Resource, ResourcePage, ResourceWrite } from './resource';
 
@@ -46,7 +51,7 @@ export interface ResourceRead {
    */
   originError?: HttpException;
   /**
-   * Set for a fetched binary body (neither JSON nor text): its bytes and
+   * Set for a fetched body that is not JSON (text or bytes): its bytes and
    * type, for an answer that serves them as they came (`GET /fetch`).
    */
   raw?: RawBody;
@@ -140,6 +145,11 @@ export class ResourcesService {
       const binary: BinaryData = { contentType: meta.contentType, base64: data };
       const raw: RawBody = { contentType: meta.contentType, bytes: Buffer.from(data, 'base64') };
       return { resource: { ...fetchedResource, data: binary }, ...how, raw };
+    }
+    if (typeof data === 'string' && !isJsonType(meta.contentType)) {
+      // Text: a string in the resource, its UTF-8 bytes when served as it came.
+      const raw: RawBody = { contentType: meta.contentType, bytes: Buffer.from(data, 'utf8') };
+      return { resource: { ...fetchedResource, data }, ...how, raw };
     }
     return { resource: { ...fetchedResource, data }, ...how };
   }

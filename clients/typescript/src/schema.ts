@@ -17,8 +17,8 @@ export interface paths {
      * @description The same as `GET /resources/{id}` with the URL as id, without
      *     percent-encoding it into the path: served from the cache, else fetched
      *     from its origin when it is on ORIGINS (read-through), else a 404. A
-     *     fetched body that is neither JSON nor text (an image, a PDF) is served as
-     *     it came, its bytes with the origin's Content-Type, rather than in the
+     *     fetched body that is not JSON (text, an image, a PDF) is served as it
+     *     came, its bytes with the origin's Content-Type, rather than in the
      *     resource envelope.
      */
     get: operations['FetchController_get'];
@@ -942,7 +942,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The resource; for a fetched body that is neither JSON nor text, its bytes with the origin's Content-Type. */
+      /** @description The resource; for a fetched body that is not JSON (text or bytes), the body as it came, with the origin's Content-Type. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -950,6 +950,7 @@ export interface operations {
         content: {
           'application/json': components['schemas']['ResourceResponseDto'];
           'application/octet-stream': string;
+          'text/plain': string;
         };
       };
       /** @description The client copy is still good. */
