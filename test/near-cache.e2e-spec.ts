@@ -217,7 +217,7 @@ describeWithRedis('a near cache on two instances sharing one Redis', () => {
     );
     expect(nearAfter.hits - nearBefore.hits).toBe(1000);
     // Only the batched hit counts (one script of ~10 commands per flush), at
-    // most every 200 ms; without the near cache it would be ~10 000.
+    // most every 200 ms; without the near cache it would be ~7000.
     expect(commands).toBeLessThanOrEqual(20 * (nearAfter.flushes - nearBefore.flushes + 1));
   });
 
