@@ -18,6 +18,7 @@ interface Stats {
   interactions: number;
   uptimeSeconds: number;
   origin: Record<string, number>;
+  nearCache: Record<string, number | boolean>;
 }
 
 const STATS_KEYS = [
@@ -35,6 +36,7 @@ const STATS_KEYS = [
   'interactions',
   'uptimeSeconds',
   'origin',
+  'nearCache',
 ];
 
 /** The read-through counters under `origin`. */
@@ -62,13 +64,22 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
     expect(stats.store).toBe(name);
     expect(stats.defaultTtl).toBe(45);
     for (const key of STATS_KEYS.filter(
-      (k) => !['store', 'maxEntries', 'hitRatio', 'origin'].includes(k),
+      (k) => !['store', 'maxEntries', 'hitRatio', 'origin', 'nearCache'].includes(k),
     )) {
       expect(Number.isInteger(stats[key as keyof Stats])).toBe(true);
       expect(stats[key as keyof Stats]).toBeGreaterThanOrEqual(0);
     }
     // Read-through is off without ORIGINS: its counters are there, at zero.
     expect(stats.origin).toStrictEqual(Object.fromEntries(ORIGIN_KEYS.map((key) => [key, 0])));
+    // The near cache is off by default (NEAR_CACHE_MAX_ENTRIES=0): there, at zero.
+    expect(stats.nearCache).toStrictEqual({
+      enabled: false,
+      active: false,
+      entries: 0,
+      hits: 0,
+      invalidations: 0,
+      flushes: 0,
+    });
     expect(stats.maxEntries === null || Number.isInteger(stats.maxEntries)).toBe(true);
     expect(typeof stats.hitRatio).toBe('number');
   });

@@ -22,6 +22,35 @@ export interface CacheCounters {
   evicted: number;
 }
 
+/**
+ * What a store's near cache (an in-process copy of recently read entries in
+ * front of a shared store) did in this process since start-up.
+ */
+export interface NearCacheActivity {
+  /** Whether the store has one (on Redis with NEAR_CACHE_MAX_ENTRIES above 0). */
+  enabled: boolean;
+  /** Whether it serves reads now: on while Redis's invalidation messages are heard. */
+  active: boolean;
+  /** Entries it holds. */
+  entries: number;
+  /** Reads it served without asking the shared store. */
+  hits: number;
+  /** Invalidation messages heard from the shared store (one per changed key, or a flush). */
+  invalidations: number;
+  /** Batches of its hits added to the shared counters. */
+  flushes: number;
+}
+
+/** The activity of a store without a near cache. */
+export const NO_NEAR_CACHE: Readonly<NearCacheActivity> = Object.freeze({
+  enabled: false,
+  active: false,
+  entries: 0,
+  hits: 0,
+  invalidations: 0,
+  flushes: 0,
+});
+
 /** A counter that {@link CacheService} moves; the store moves `expired` and `evicted` itself. */
 export type CacheAccessCounter = 'hits' | 'misses' | 'sets' | 'deletes';
 
@@ -81,6 +110,8 @@ export interface CacheStore {
    * always 0 for a backend in this process.
    */
   failedCalls(): number;
+  /** What the store's near cache did in this process ({@link NO_NEAR_CACHE} without one). */
+  nearCache(): NearCacheActivity;
 }
 
 /** Injection token of the {@link CacheStore} port. */

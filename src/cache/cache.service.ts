@@ -12,7 +12,12 @@ import { flatLatin1 } from '../common/flat-string';
 import type { BucketRange } from '../time-series/time-buckets';
 import { CACHE_MODULE_OPTIONS } from './cache-module-options';
 import type { CacheModuleOptions } from './cache-module-options';
-import type { CacheAccessCounter, CacheCounters, CacheStore } from './cache-store';
+import type {
+  CacheAccessCounter,
+  CacheCounters,
+  CacheStore,
+  NearCacheActivity,
+} from './cache-store';
 
 /**
  * The tags of every untagged entry: one shared, frozen array rather than an
@@ -159,6 +164,11 @@ export class CacheService {
   /** Whether the store answers; rejects with StoreUnavailableError when it does not. */
   async ping(): Promise<void> {
     await this.store.countEntries();
+  }
+
+  /** What the store's near cache did in this process (off: zeros). */
+  nearCacheActivity(): NearCacheActivity {
+    return this.store.nearCache();
   }
 
   /** Hits, misses, sets and deletes made by this process since it started. */

@@ -21,6 +21,7 @@ const DEFAULTS = {
     redisUrl: 'redis://127.0.0.1:6379/0',
     namespace: 'lapse',
     redisTimeoutMs: 1000,
+    nearCacheMaxEntries: 0,
   },
   cache: { defaultTtl: 300, maxEntries: 100_000, sweepIntervalMs: 1000 },
   tracking: { maxResources: 100_000, maxTypes: 32, retention: DEFAULT_RETENTION },
@@ -184,6 +185,10 @@ describe(validateEnvironment.name, () => {
     ['STALE_IF_ERROR', '-1'],
     ['STALE_IF_ERROR', 'forever'],
     ['STALE_IF_ERROR', '31536001'],
+    ['NEAR_CACHE_MAX_ENTRIES', '-1'],
+    ['NEAR_CACHE_MAX_ENTRIES', '1.5'],
+    ['NEAR_CACHE_MAX_ENTRIES', 'many'],
+    ['NEAR_CACHE_MAX_ENTRIES', '10000001'],
   ])('rejects %s=%p with an error naming the variable', (variable, value) => {
     const error = errorFor({ [variable]: value });
 
@@ -338,5 +343,23 @@ describe(validateEnvironment.name, () => {
     expect(error.problems).toHaveLength(1);
     expect(names(error.problems[0], 'ORIGIN_MAX_TTL')).toBe(true);
     expect(names(error.problems[0], 'ORIGIN_MIN_TTL')).toBe(true);
+  });
+
+  it('reads NEAR_CACHE_MAX_ENTRIES with Redis, up to ten million', () => {
+    const redis = { CACHE_STORE: 'redis' };
+
+    expect(loadConfig(redis).store.nearCacheMaxEntries).toBe(0);
+    expect(
+      loadConfig({ ...redis, NEAR_CACHE_MAX_ENTRIES: '10000000' }).store.nearCacheMaxEntries,
+    ).toBe(10_000_000);
+    expect(loadConfig({ NEAR_CACHE_MAX_ENTRIES: '0' }).store.nearCacheMaxEntries).toBe(0);
+  });
+
+  it('rejects a near cache without CACHE_STORE=redis, naming both', () => {
+    const error = errorFor({ NEAR_CACHE_MAX_ENTRIES: '1000' });
+
+    expect(error.problems).toHaveLength(1);
+    expect(names(error.problems[0], 'NEAR_CACHE_MAX_ENTRIES')).toBe(true);
+    expect(names(error.problems[0], 'CACHE_STORE')).toBe(true);
   });
 });

@@ -133,6 +133,17 @@ export class Environment {
   @Max(60_000)
   REDIS_TIMEOUT_MS = 1000;
 
+  /**
+   * Most entries each instance keeps in its near cache, an in-process copy of
+   * recently read Redis entries kept coherent by Redis's invalidation messages;
+   * 0: off. Only with `CACHE_STORE=redis`.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  NEAR_CACHE_MAX_ENTRIES = 0;
+
   /** Default time-to-live of a cached resource, in seconds. */
   @Transform(toInt)
   @IsInt()
@@ -380,6 +391,13 @@ function crossFieldProblems(env: Environment): string[] {
     problems.push(
       `TRACKING_HOUR_RETENTION must not be shorter than TRACKING_MINUTE_RETENTION ` +
         `(got ${env.TRACKING_HOUR_RETENTION} and ${env.TRACKING_MINUTE_RETENTION})`,
+    );
+  }
+  // The memory store is in process already: a near cache in front of it would only copy it.
+  if (env.NEAR_CACHE_MAX_ENTRIES > 0 && env.CACHE_STORE !== 'redis') {
+    problems.push(
+      `NEAR_CACHE_MAX_ENTRIES needs CACHE_STORE=redis ` +
+        `(got ${env.NEAR_CACHE_MAX_ENTRIES} with CACHE_STORE=${env.CACHE_STORE})`,
     );
   }
   if (env.ORIGIN_MAX_TTL < env.ORIGIN_MIN_TTL) {

@@ -28,6 +28,8 @@ export interface LapseConfig {
     redisUrl: string;
     namespace: string;
     redisTimeoutMs: number;
+    /** Most entries of each instance's near cache on Redis; 0: off. */
+    nearCacheMaxEntries: number;
   };
   cache: {
     /** Default time-to-live, in seconds. */
@@ -104,6 +106,7 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       redisUrl: env.REDIS_URL,
       namespace: env.CACHE_NAMESPACE,
       redisTimeoutMs: env.REDIS_TIMEOUT_MS,
+      nearCacheMaxEntries: env.NEAR_CACHE_MAX_ENTRIES,
     },
     cache: {
       defaultTtl: env.CACHE_TTL,

@@ -111,6 +111,25 @@ export class MetricsService implements OnApplicationShutdown {
       'Origin requests that failed: unreachable, too slow, 5xx or unreadable.',
     );
     origin('joined', 'joined', 'Reads that waited for an origin request already under way.');
+    const near = (counter: 'hits' | 'invalidations' | 'flushes', help: string): void => {
+      this.counter(
+        `lapse_near_cache_${counter}_total`,
+        help,
+        () => this.cache.nearCacheActivity()[counter],
+      );
+    };
+    near('hits', 'Reads the near cache served without asking Redis (0 when it is off).');
+    near('invalidations', 'Invalidation messages the near cache heard from Redis.');
+    near('flushes', "Batches of the near cache's hits added to Redis's counters.");
+    const nearCache = () => this.cache.nearCacheActivity();
+    new Gauge({
+      name: 'lapse_near_cache_entries',
+      help: 'Entries the near cache holds.',
+      registers: [this.registry],
+      collect() {
+        this.set(nearCache().entries);
+      },
+    });
     this.storeUp = new Gauge({
       name: 'lapse_store_up',
       help: 'Whether the store answered this scrape (1) or not (0); always 1 in memory.',

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CacheService } from '../cache';
-import type { CacheCounters, CacheStats } from '../cache';
+import type { CacheCounters, CacheStats, NearCacheActivity } from '../cache';
 import { bucketStarts } from '../time-series/time-buckets';
 import type { BucketRange } from '../time-series/time-buckets';
 import { resolveSeriesRange } from '../time-series/time-range';
@@ -20,6 +20,8 @@ export interface LapseStats extends CacheStats {
   uptimeSeconds: number;
   /** Read-through's origin requests, counted by this process. */
   origin: OriginActivity;
+  /** The near cache in front of Redis, as this process saw it. */
+  nearCache: NearCacheActivity;
 }
 
 /** What happened in one bucket: the cache's counters and the interactions recorded. */
@@ -69,6 +71,7 @@ export class StatsService {
       interactions,
       uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
       origin: this.origins.snapshot(),
+      nearCache: this.cache.nearCacheActivity(),
     };
   }
 }

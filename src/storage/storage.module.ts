@@ -54,6 +54,7 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
         namespace: store.namespace,
         sweepIntervalMs: cache.sweepIntervalMs,
         retention: tracking.retention,
+        nearCacheMaxEntries: store.nearCacheMaxEntries,
       }),
       tracking: new RedisTrackingStore(redis, {
         namespace: store.namespace,

@@ -664,6 +664,38 @@ export interface components {
       /** @description The entries written, in order. */
       items: components['schemas']['ResourceResponseDto'][];
     };
+    NearCacheStatsDto: {
+      /**
+       * @description Entries it holds.
+       * @example 800
+       */
+      entries: number;
+      /**
+       * @description Reads it served without asking Redis (they are in `hits` too, once added to Redis's counters).
+       * @example 25000
+       */
+      hits: number;
+      /**
+       * @description Invalidation messages heard from Redis: one per changed key, or a flush.
+       * @example 310
+       */
+      invalidations: number;
+      /**
+       * @description Batches of its hits added to Redis's counters.
+       * @example 95
+       */
+      flushes: number;
+      /**
+       * @description Whether this instance has a near cache (CACHE_STORE=redis and NEAR_CACHE_MAX_ENTRIES above 0).
+       * @example true
+       */
+      enabled: boolean;
+      /**
+       * @description Whether it serves reads now: only while Redis's invalidation messages are heard.
+       * @example true
+       */
+      active: boolean;
+    };
     OriginStatsDto: {
       /**
        * @description Requests sent to origins, revalidations included.
@@ -853,6 +885,8 @@ export interface components {
       hitRatio: number;
       /** @description Read-through's origin requests, counted by this process (zeros with ORIGINS unset). */
       origin: components['schemas']['OriginStatsDto'];
+      /** @description The near cache in front of Redis, counted by this process (zeros when off). */
+      nearCache: components['schemas']['NearCacheStatsDto'];
     };
     StatsSeriesResponseDto: {
       /**

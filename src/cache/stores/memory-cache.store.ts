@@ -14,7 +14,13 @@ import type {
   PurgeSelector,
   WriteOutcome,
 } from '../cache-entry';
-import type { CacheAccessCounter, CacheCounters, CacheStore } from '../cache-store';
+import { NO_NEAR_CACHE } from '../cache-store';
+import type {
+  CacheAccessCounter,
+  CacheCounters,
+  CacheStore,
+  NearCacheActivity,
+} from '../cache-store';
 import { BucketedCounters } from '../../time-series/bucketed-counters';
 import { DEFAULT_RETENTION } from '../../time-series/time-buckets';
 import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
@@ -206,6 +212,11 @@ export class MemoryCacheStore implements CacheStore, OnModuleDestroy {
   /** Nothing between this store and its data can fail. */
   failedCalls(): number {
     return 0;
+  }
+
+  /** None: the entries are in this process already. */
+  nearCache(): NearCacheActivity {
+    return NO_NEAR_CACHE;
   }
 
   onModuleDestroy(): void {

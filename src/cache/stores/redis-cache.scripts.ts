@@ -151,6 +151,22 @@ countInBuckets(3, ARGV[1], tonumber(ARGV[2]))
 `);
 
 /**
+ * Adds a batch of counts made in one process (the near cache's hits) to a
+ * counter: the total, then each bucket's share, so that the series is what
+ * counting one by one would have made of it.
+ * KEYS: stats
+ * ARGV: counter, total, bucket prefix, then per bucket: interval, start, expire-at, count
+ */
+export const INCREMENT_BATCH_SCRIPT = new RedisScript(`
+redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+for i = 4, #ARGV, 4 do
+  local key = ARGV[3] .. ARGV[i] .. ':' .. ARGV[i + 1]
+  redis.call('HINCRBY', key, ARGV[1], ARGV[i + 3])
+  redis.call('PEXPIREAT', key, ARGV[i + 2])
+end
+`);
+
+/**
  * Deletes an entry and its indexes, if it exists and the precondition holds.
  * KEYS: expiry, ids, etags, tags, value
  * ARGV: id, tagPrefix, ifMatchMode, ifMatch, ifNoneMatchMode, ifNoneMatch

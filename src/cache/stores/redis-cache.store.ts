@@ -1,9 +1,10 @@
-import type { OnModuleDestroy } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import type { KeyvStoreAdapter } from 'keyv';
 import { compareUtf8 } from '../../common/utf8-order';
 import type { RedisConnection } from '../../redis/redis-connection';
+import { RedisKeyTracking } from '../../redis/redis-key-tracking';
 import type {
   CacheEntry,
   DeleteOutcome,
@@ -13,9 +14,16 @@ import type {
   PurgeSelector,
   WriteOutcome,
 } from '../cache-entry';
-import type { CacheAccessCounter, CacheCounters, CacheStore } from '../cache-store';
+import { NO_NEAR_CACHE } from '../cache-store';
+import type {
+  CacheAccessCounter,
+  CacheCounters,
+  CacheStore,
+  NearCacheActivity,
+} from '../cache-store';
 import {
   DELETE_SCRIPT,
+  INCREMENT_BATCH_SCRIPT,
   INCREMENT_SCRIPT,
   LIST_SCRIPT,
   READ_SCRIPT,
@@ -32,6 +40,9 @@ import {
   oldestKept,
 } from '../../time-series/time-buckets';
 import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
+import { NearCache } from './near-cache';
+import { PendingCounts } from './pending-counts';
+import type { TakenCounts } from './pending-counts';
 import { SweepSchedule } from './sweep-schedule';
 
 /** Settings of {@link RedisCacheStore}. */
@@ -42,7 +53,18 @@ export interface RedisCacheStoreOptions {
   sweepIntervalMs: number;
   /** How long per-minute and per-hour activity counts are kept. */
   retention?: BucketRetention;
+  /**
+   * Most entries of the near cache, an in-process copy of recently read
+   * entries kept coherent by Redis's invalidation messages; 0 (default): none.
+   */
+  nearCacheMaxEntries?: number;
 }
+
+/**
+ * How often the near cache's hits are added to the shared counters, at most:
+ * how far behind `/stats` can be.
+ */
+export const NEAR_HITS_FLUSH_MS = 200;
 
 /**
  * Most time between two sweeps of an instance (unless CACHE_SWEEP_INTERVAL_MS
@@ -74,8 +96,15 @@ interface KeyvRecord {
  * SET, because a value and its indexes (expiry, ids, tags, entity tags) must
  * change together and conditional writes must not race. Counters live in one
  * hash, moved with HINCRBY.
+ *
+ * With `nearCacheMaxEntries`, entries read are kept in process too and served
+ * from there until they expire or Redis says they changed (a tracking
+ * connection of its own); the hits served so are added to the counters in
+ * batches. It lives here rather than in a decorator of the port because it
+ * hooks the store's own write path (shared by `setIf` and the Keyv adapter)
+ * and counts with its buckets and scripts. See docs/near-cache.md.
  */
-export class RedisCacheStore implements CacheStore, OnModuleDestroy {
+export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeApplicationShutdown {
   readonly name = 'redis';
   /** Redis bounds memory itself (`maxmemory` and its eviction policy). */
   readonly maxEntries = null;
@@ -91,10 +120,16 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
   private readonly evictionsSeenKey: string;
   private readonly retention: BucketRetention;
   private readonly sweeps: SweepSchedule;
+  private readonly near: NearCacheParts | undefined;
 
   constructor(
     private readonly connection: RedisConnection,
-    { namespace, sweepIntervalMs, retention = DEFAULT_RETENTION }: RedisCacheStoreOptions,
+    {
+      namespace,
+      sweepIntervalMs,
+      retention = DEFAULT_RETENTION,
+      nearCacheMaxEntries = 0,
+    }: RedisCacheStoreOptions,
   ) {
     this.retention = retention;
     this.bucketPrefix = `${namespace}:stats:`;
@@ -122,6 +157,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
       idleMs: Math.max(sweepIntervalMs, IDLE_SWEEP_MS),
     });
     this.sweeps.start();
+    if (nearCacheMaxEntries > 0) this.near = this.openNearCache(namespace, nearCacheMaxEntries);
   }
 
   async setIf(
@@ -144,6 +180,29 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
   }
 
   async readCounted(key: string): Promise<CacheEntry | undefined> {
+    const near = this.near;
+    if (!near) return this.readShared(key);
+    const { cache } = near;
+    const now = Date.now();
+    const copy = cache.lookup(key, now);
+    if (copy) {
+      // Counted here; a timer adds the batch to Redis soon, one call for all of them.
+      near.hits.add(now);
+      this.scheduleNearHitsFlush(near);
+      return copy;
+    }
+    const read = cache.beginRead(key);
+    let entry: CacheEntry | undefined;
+    try {
+      entry = await this.readShared(key);
+    } finally {
+      cache.endRead(read, entry, Date.now());
+    }
+    return entry;
+  }
+
+  /** Reads from Redis and counts a hit or a miss there, in one round trip. */
+  private async readShared(key: string): Promise<CacheEntry | undefined> {
     const json = await this.connection.run((client) =>
       READ_SCRIPT.evaluate(client, {
         keys: [this.valuePrefix + key, this.statsKey],
@@ -154,11 +213,13 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
   }
 
   async deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome> {
-    const result = await this.connection.run((client) =>
-      DELETE_SCRIPT.evaluate(client, {
-        keys: [...this.indexKeys, this.valuePrefix + key],
-        arguments: [key, this.tagPrefix, ...preconditionArguments(precondition)],
-      }),
+    const result = await this.changing(key, () =>
+      this.connection.run((client) =>
+        DELETE_SCRIPT.evaluate(client, {
+          keys: [...this.indexKeys, this.valuePrefix + key],
+          arguments: [key, this.tagPrefix, ...preconditionArguments(precondition)],
+        }),
+      ),
     );
     return result === 1 ? 'deleted' : result === 0 ? 'absent' : 'precondition-failed';
   }
@@ -191,7 +252,12 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     return { entries, next: next === '' ? undefined : next };
   }
 
-  async purge({ prefix = '', tag }: PurgeSelector): Promise<number> {
+  purge(selector: PurgeSelector): Promise<number> {
+    // Which ids go is only known in Redis: the near cache forgets them all.
+    return this.changing(undefined, () => this.purgeShared(selector));
+  }
+
+  private async purgeShared({ prefix = '', tag }: PurgeSelector): Promise<number> {
     let purged = 0;
     for (;;) {
       const [visited, deleted] = (await this.connection.run((client) =>
@@ -260,8 +326,118 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     return (await this.sweep())?.expired ?? 0;
   }
 
+  nearCache(): NearCacheActivity {
+    if (!this.near) return NO_NEAR_CACHE;
+    const { cache, tracking, counts } = this.near;
+    return {
+      enabled: true,
+      active: cache.active && tracking.tracking,
+      entries: cache.size,
+      hits: cache.hits,
+      invalidations: counts.invalidations,
+      flushes: counts.flushes,
+    };
+  }
+
   onModuleDestroy(): void {
     this.sweeps.stop();
+  }
+
+  /**
+   * Before the shared connection closes (on application shutdown, after
+   * this): the near cache stops serving, so reads still under way count in
+   * Redis themselves, and its last hits are added.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const near = this.near;
+    if (!near) return;
+    near.closed = true;
+    clearTimeout(near.flushTimer);
+    near.tracking.close();
+    // A batch already on its way may fail and come back: the last flush waits for it.
+    await near.flushing;
+    await this.flushNearHits(near);
+  }
+
+  /** The near cache, and the connection on which Redis says which of its keys changed. */
+  private openNearCache(namespace: string, maxEntries: number): NearCacheParts {
+    const cache = new NearCache(maxEntries);
+    const counts = { invalidations: 0, flushes: 0 };
+    const tracking = new RedisKeyTracking(
+      this.connection,
+      { prefix: this.valuePrefix, connectionName: `lapse-near-cache:${namespace}` },
+      {
+        on: () => cache.activate(),
+        off: () => cache.deactivate(),
+        invalidated: (key) => {
+          counts.invalidations += 1;
+          if (key === null) cache.invalidateAll();
+          else cache.invalidate(key);
+        },
+      },
+    );
+    return {
+      cache,
+      tracking,
+      counts,
+      hits: new PendingCounts(this.retention),
+      flushTimer: undefined,
+      flushing: undefined,
+      closed: false,
+    };
+  }
+
+  private scheduleNearHitsFlush(near: NearCacheParts): void {
+    if (near.flushTimer !== undefined || near.closed) return;
+    near.flushTimer = setTimeout(() => {
+      near.flushTimer = undefined;
+      const flushing = this.flushNearHits(near).finally(() => {
+        if (near.flushing === flushing) near.flushing = undefined;
+      });
+      near.flushing = flushing;
+    }, NEAR_HITS_FLUSH_MS);
+    // A pending batch does not keep the process alive; shutdown flushes it.
+    near.flushTimer.unref();
+  }
+
+  /** Adds the near hits counted so far to Redis's counters; kept for the next try if that fails. */
+  private async flushNearHits(near: NearCacheParts): Promise<void> {
+    const taken = near.hits.take();
+    if (!taken) return;
+    try {
+      // While Redis is away: no failing call per beat, the batch waits.
+      if (!this.connection.isReady) throw new Error('Redis is not connected');
+      await this.connection.run((client) =>
+        INCREMENT_BATCH_SCRIPT.evaluate(client, {
+          keys: [this.statsKey],
+          arguments: incrementBatchArguments('hits', taken, this.bucketPrefix),
+        }),
+      );
+      near.counts.flushes += 1;
+    } catch {
+      near.hits.restore(taken);
+    }
+    if (near.hits.pending) this.scheduleNearHitsFlush(near);
+  }
+
+  /**
+   * Runs a change of `key` (undefined: of any key) with the near cache
+   * forgetting it before, so that reads begun earlier do not keep the old
+   * value, and after, for what reads kept meanwhile: this instance never
+   * reads its own change late, whenever Redis's message about it arrives.
+   */
+  private async changing<T>(key: string | undefined, change: () => Promise<T>): Promise<T> {
+    const forget = (): void => {
+      if (!this.near) return;
+      if (key === undefined) this.near.cache.invalidateAll();
+      else this.near.cache.invalidate(key);
+    };
+    forget();
+    try {
+      return await change();
+    } finally {
+      forget();
+    }
   }
 
   /** One sweep; resolves the earliest expiry left, when the next is due. */
@@ -317,24 +493,26 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     this.sweeps.wakeBy(entry.expiresAt);
     // `expires` last and equal to the entry's own expiry: READ_SCRIPT reads it there.
     const json = JSON.stringify({ value: entry, expires: entry.expiresAt });
-    const result = await this.connection.run((client) =>
-      WRITE_SCRIPT.evaluate(client, {
-        keys: [...this.indexKeys, this.valuePrefix + key, this.statsKey],
-        arguments: [
-          key,
-          json,
-          String(ttlMs),
-          String(entry.expiresAt),
-          entry.etag,
-          JSON.stringify(entry.tags),
-          this.tagPrefix,
-          String(Date.now()),
-          ...preconditionArguments(precondition),
-          ...this.bucketArguments(Date.now()),
-          countAsSet ? '1' : '0',
-          ...entry.tags,
-        ],
-      }),
+    const result = await this.changing(key, () =>
+      this.connection.run((client) =>
+        WRITE_SCRIPT.evaluate(client, {
+          keys: [...this.indexKeys, this.valuePrefix + key, this.statsKey],
+          arguments: [
+            key,
+            json,
+            String(ttlMs),
+            String(entry.expiresAt),
+            entry.etag,
+            JSON.stringify(entry.tags),
+            this.tagPrefix,
+            String(Date.now()),
+            ...preconditionArguments(precondition),
+            ...this.bucketArguments(Date.now()),
+            countAsSet ? '1' : '0',
+            ...entry.tags,
+          ],
+        }),
+      ),
     );
     return Number(result);
   }
@@ -362,6 +540,39 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy {
     };
     return adapter as unknown as KeyvStoreAdapter;
   }
+}
+
+/** The parts of a near cache and what they counted. */
+interface NearCacheParts {
+  cache: NearCache;
+  tracking: RedisKeyTracking;
+  /** Hits served near, not yet added to Redis's counters. */
+  hits: PendingCounts;
+  counts: { invalidations: number; flushes: number };
+  flushTimer: NodeJS.Timeout | undefined;
+  /** The batch on its way to Redis, if any. */
+  flushing: Promise<void> | undefined;
+  /** Set on shutdown: nothing is scheduled any more. */
+  closed: boolean;
+}
+
+/** INCREMENT_BATCH_SCRIPT's arguments for `taken` counts of `counter`. */
+function incrementBatchArguments(
+  counter: CacheAccessCounter,
+  { total, buckets }: TakenCounts,
+  bucketPrefix: string,
+): string[] {
+  return [
+    counter,
+    String(total),
+    bucketPrefix,
+    ...buckets.flatMap(({ interval, start, expireAt, count }) => [
+      interval,
+      String(start),
+      String(expireAt),
+      String(count),
+    ]),
+  ];
 }
 
 /** Counters from a stats hash (fields absent until first counted), with `evicted` as given. */

@@ -41,6 +41,49 @@ export class OriginStatsDto {
   joined!: number;
 }
 
+/** The near cache in front of Redis, as this process saw it since it started (zeros when off). */
+export class NearCacheStatsDto {
+  /**
+   * Whether this instance has a near cache (CACHE_STORE=redis and NEAR_CACHE_MAX_ENTRIES above 0).
+   * @example true
+   */
+  enabled!: boolean;
+
+  /**
+   * Whether it serves reads now: only while Redis's invalidation messages are heard.
+   * @example true
+   */
+  active!: boolean;
+
+  /**
+   * Entries it holds.
+   * @example 800
+   */
+  @ApiProperty({ type: 'integer' })
+  entries!: number;
+
+  /**
+   * Reads it served without asking Redis (they are in `hits` too, once added to Redis's counters).
+   * @example 25000
+   */
+  @ApiProperty({ type: 'integer' })
+  hits!: number;
+
+  /**
+   * Invalidation messages heard from Redis: one per changed key, or a flush.
+   * @example 310
+   */
+  @ApiProperty({ type: 'integer' })
+  invalidations!: number;
+
+  /**
+   * Batches of its hits added to Redis's counters.
+   * @example 95
+   */
+  @ApiProperty({ type: 'integer' })
+  flushes!: number;
+}
+
 /** Cache and tracker counters since the service started. */
 export class StatsResponseDto {
   /**
@@ -136,6 +179,9 @@ export class StatsResponseDto {
 
   /** Read-through's origin requests, counted by this process (zeros with ORIGINS unset). */
   origin!: OriginStatsDto;
+
+  /** The near cache in front of Redis, counted by this process (zeros when off). */
+  nearCache!: NearCacheStatsDto;
 }
 
 export function toStatsResponse(stats: LapseStats): StatsResponseDto {
@@ -159,6 +205,14 @@ export function toStatsResponse(stats: LapseStats): StatsResponseDto {
       staleServed: stats.origin.staleServed,
       errors: stats.origin.errors,
       joined: stats.origin.joined,
+    },
+    nearCache: {
+      enabled: stats.nearCache.enabled,
+      active: stats.nearCache.active,
+      entries: stats.nearCache.entries,
+      hits: stats.nearCache.hits,
+      invalidations: stats.nearCache.invalidations,
+      flushes: stats.nearCache.flushes,
     },
   };
 }
