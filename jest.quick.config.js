@@ -20,6 +20,9 @@ const CI_ONLY = [
   'src/redis/redis-connection.spec.ts',
   'src/redis/redis-subscriber.spec.ts',
   'src/origin/stores/redis-fill-lock.spec.ts',
+  'src/redis/redis-key-tracking.spec.ts',
+  // The near cache's coherence, measured over hundreds of writes on two instances.
+  'test/near-cache.e2e-spec.ts',
   // Timing: signals and stalled bodies at shutdown, real request timeouts and
   // the connection cap, entries left to expire behind a client-side cache,
   // windows that wait for a minute's start, stale entries left to age, and
