@@ -1,5 +1,6 @@
 import { createClient } from '@redis/client';
 import type { Response } from 'supertest';
+import type { NearCacheActivity } from '../src/cache/cache-store';
 import { RedisServer, findRedisServer } from './helpers/redis-server';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
@@ -29,14 +30,8 @@ const INVALIDATION_LIMIT_MS = 100;
 /** The interval at which near hits are added to Redis's counters, and some slack. */
 const FLUSHED_MS = 200 + 300;
 
-interface NearCacheStats {
-  enabled: boolean;
-  active: boolean;
-  entries: number;
-  hits: number;
-  invalidations: number;
-  flushes: number;
-}
+/** What `GET /stats` says of the near cache: the store's own report. */
+type NearCacheStats = NearCacheActivity;
 
 type Observer = ReturnType<typeof createClient>;
 
