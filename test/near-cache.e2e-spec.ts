@@ -2,6 +2,7 @@ import { createClient } from '@redis/client';
 import type { Response } from 'supertest';
 import type { NearCacheActivity } from '../src/cache/cache-store';
 import { RedisServer, findRedisServer } from './helpers/redis-server';
+import { TcpProxy } from './helpers/tcp-proxy';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { eventually, sleep } from './helpers/time';
@@ -325,6 +326,59 @@ describeWithRedis('a near cache whose tracking connection drops', () => {
       () => app.http().get('/resources/k'),
       (res) => res.body.data === 'heard',
     );
+  });
+});
+
+describeWithRedis('a near cache cut off from Redis without a reset', () => {
+  /** NEAR_CACHE_LEASE_MS: the longest a copy is served without Redis confirming it heard everything. */
+  const LEASE_MS = 1000;
+  let redis: RedisServer;
+  let proxy: TcpProxy;
+  let observer: Observer;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start({ durable: false });
+    proxy = await TcpProxy.start(redis.port);
+    observer = createClient({ url: redis.url });
+    await observer.connect();
+    app = await startTestApp({ ...nearEnv(redis), REDIS_URL: proxy.url, REDIS_TIMEOUT_MS: '1000' });
+    await untilActive(app);
+  });
+  afterAll(async () => {
+    proxy?.thaw();
+    await app?.close();
+    await observer?.quit();
+    await proxy?.close();
+    await redis?.stop();
+  });
+
+  it('stops serving its near copies within the lease, and serves the change once the network is back', async () => {
+    await app.http().put('/resources/cut').send({ data: 'before' }).expect(201);
+    await heldNear(app, 'cut');
+    const key = `${VALUE_PREFIX}cut`;
+    const stored = JSON.parse((await observer.get(key))!) as { value: { value: unknown } };
+
+    // Neither of the instance's connections passes a byte, and neither is closed.
+    proxy.freeze();
+    const frozenAt = performance.now();
+    stored.value.value = 'unheard';
+    await observer.set(key, JSON.stringify(stored), { expiration: 'KEEPTTL' });
+    await sleep(LEASE_MS + 100 - (performance.now() - frozenAt));
+
+    // Past the lease the old copy is not served: the read goes to Redis and times out.
+    const cut = await app.http().get('/resources/cut');
+    expect({ status: cut.status, data: (cut.body as { data?: unknown }).data }).toStrictEqual({
+      status: 503,
+      data: undefined,
+    });
+
+    proxy.thaw();
+    await eventually(async () => {
+      const res = await app.http().get('/resources/cut').expect(200);
+      expect(res.body.data).toBe('unheard');
+    }, 5000);
+    await untilActive(app);
   });
 });
 

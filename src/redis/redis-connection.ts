@@ -33,7 +33,8 @@ export type RedisClient = RedisClientType;
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   readonly client: RedisClient;
   private readonly logger = new Logger(RedisConnection.name);
-  private readonly timeoutMs: number;
+  /** How long one call may take before it fails, in milliseconds. */
+  readonly timeoutMs: number;
   private readonly where: string;
   private reachable: boolean | undefined;
   private closing = false;

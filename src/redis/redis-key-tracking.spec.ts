@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { createClient } from '@redis/client';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
+import { TcpProxy } from '../../test/helpers/tcp-proxy';
 import { RedisConnection } from './redis-connection';
 import { RedisKeyTracking } from './redis-key-tracking';
 
@@ -41,7 +43,7 @@ describeWithRedis(RedisKeyTracking.name, () => {
     await connection.onModuleInit();
     tracking = new RedisKeyTracking(
       connection,
-      { prefix: 'ns:cache:', connectionName: 'tracking-spec' },
+      { prefix: 'ns:cache:', connectionName: 'tracking-spec', leaseMs: 1_000 },
       {
         on: () => events.push('on'),
         off: () => events.push('off'),
@@ -89,5 +91,94 @@ describeWithRedis(RedisKeyTracking.name, () => {
     expect(events.at(-1)).toBe('on');
     await connection.run((client) => client.set('ns:cache:after', '1'));
     await until(() => heard.includes('after'), 2_000);
+  });
+
+  it('sends nothing while nobody asks it to vouch, and one PING once half its lease is gone', async () => {
+    const pings = async (): Promise<number> => {
+      const stats = await connection.run((client) => client.info('commandstats'));
+      return Number(/^cmdstat_ping:calls=(\d+)/m.exec(stats)?.[1] ?? 0);
+    };
+    const before = await pings();
+    await sleep(1_200);
+    expect(await pings()).toBe(before);
+
+    // Tracking was confirmed over a second ago: past the lease, it stops vouching and renews.
+    expect(tracking.vouches(Date.now())).toBe(false);
+    await until(() => tracking.vouches(Date.now()), 2_000);
+    expect(await pings()).toBe(before + 1);
+    // Fresh again: no PING until half the lease is gone.
+    expect(tracking.vouches(Date.now())).toBe(true);
+    expect(await pings()).toBe(before + 1);
+  });
+});
+
+describeWithRedis(`${RedisKeyTracking.name} cut off without a reset`, () => {
+  const LEASE_MS = 400;
+  const TIMEOUT_MS = 1_000;
+  let server: RedisServer;
+  let proxy: TcpProxy;
+  let connection: RedisConnection;
+  let tracking: RedisKeyTracking;
+  let heard: Array<string | null>;
+  let events: string[];
+
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    server = await RedisServer.start({ durable: false });
+    proxy = await TcpProxy.start(server.port);
+    heard = [];
+    events = [];
+    connection = new RedisConnection({ url: proxy.url, timeoutMs: TIMEOUT_MS });
+    await connection.onModuleInit();
+    tracking = new RedisKeyTracking(
+      connection,
+      { prefix: 'ns:cache:', connectionName: 'tracking-spec', leaseMs: LEASE_MS },
+      {
+        on: () => events.push('on'),
+        off: () => events.push('off'),
+        invalidated: (key) => heard.push(key),
+      },
+    );
+    await until(() => tracking.tracking, 5_000);
+  });
+  afterAll(async () => {
+    proxy?.thaw();
+    tracking?.close();
+    await connection?.onApplicationShutdown();
+    await proxy?.close();
+    await server?.stop();
+  });
+
+  it('stops vouching within its lease, reconnects past the timeout, and tracks again once the network is back', async () => {
+    const writer = createClient({ url: server.url });
+    await writer.connect();
+    try {
+      // Kept vouching while reads come: renewed at half the lease.
+      const steady = performance.now();
+      while (performance.now() - steady < 2 * LEASE_MS) {
+        expect(tracking.vouches(Date.now())).toBe(true);
+        await sleep(20);
+      }
+
+      proxy.freeze();
+      const frozenAt = Date.now();
+      await writer.set('ns:cache:during', '1');
+      // The change is not heard; the tracking connection does not say so.
+      await until(() => !tracking.vouches(Date.now()), 2 * LEASE_MS);
+      expect(Date.now() - frozenAt).toBeLessThanOrEqual(LEASE_MS + 100);
+      expect(heard).not.toContain('during');
+      expect(events).toStrictEqual(['on']);
+
+      // Past the PING's timeout, the connection is taken for dead.
+      await until(() => events.includes('off'), 3 * TIMEOUT_MS);
+
+      proxy.thaw();
+      await until(() => tracking.tracking && tracking.vouches(Date.now()), 5_000);
+      expect(events.at(-1)).toBe('on');
+      await writer.set('ns:cache:after', '1');
+      await until(() => heard.includes('after'), 2_000);
+    } finally {
+      await writer.quit();
+    }
   });
 });

@@ -7,6 +7,11 @@ export interface RedisKeyTrackingOptions {
   prefix: string;
   /** The connection's name in `CLIENT LIST` (no spaces), so operators can tell it apart. */
   connectionName: string;
+  /**
+   * How long a confirmation that every change was heard stays good, in
+   * milliseconds ({@link RedisKeyTracking.vouches}).
+   */
+  leaseMs: number;
 }
 
 /**
@@ -54,13 +59,23 @@ export class RedisKeyTracking {
   private connectionCount = 0;
   private closing = false;
   private refusalLogged = false;
+  private readonly leaseMs: number;
+  private readonly timeoutMs: number;
+  /**
+   * When (local clock) the last command whose answer came back on this
+   * connection was sent: every change Redis made before then has been heard.
+   */
+  private confirmedAt = -Infinity;
+  private pinging = false;
 
   constructor(
     connection: RedisConnection,
-    { prefix, connectionName }: RedisKeyTrackingOptions,
+    { prefix, connectionName, leaseMs }: RedisKeyTrackingOptions,
     private readonly listener: KeyTrackingListener,
   ) {
+    this.timeoutMs = connection.timeoutMs;
     this.prefix = prefix;
+    this.leaseMs = leaseMs;
     this.client = trackingClient(connection, connectionName);
     this.client.on('invalidate', (key: Buffer | string | null) => this.heard(key));
     // The main connection logs Redis going away; here a drop only turns tracking off.
@@ -76,6 +91,22 @@ export class RedisKeyTracking {
     return this.isOn;
   }
 
+  /**
+   * Whether every change Redis made until `leaseMs` before `now` is known to
+   * have been heard: tracking is on and a command sent since then was
+   * answered. Redis answers in order on one connection, so an answer comes
+   * after every invalidation message queued before it. A connection that
+   * silently stops delivering (a partition without a reset) stops vouching
+   * within the lease. Once half the lease is gone, a `PING` renews it: an
+   * instance nobody reads from sends nothing.
+   */
+  vouches(now: number): boolean {
+    if (!this.isOn) return false;
+    const age = now - this.confirmedAt;
+    if (age >= this.leaseMs / 2) this.renew();
+    return age < this.leaseMs;
+  }
+
   /** Closes the connection at once: nothing on it is worth waiting for. */
   close(): void {
     this.closing = true;
@@ -83,7 +114,44 @@ export class RedisKeyTracking {
     if (this.client.isOpen) this.client.destroy();
   }
 
+  /**
+   * Sends a `PING`, unless one is on its way. Unanswered within the
+   * connection's timeout, the connection is taken for dead and opened anew:
+   * tracking goes off, then on again once the new one tracks.
+   */
+  private renew(): void {
+    if (this.pinging || this.closing) return;
+    this.pinging = true;
+    const connectionNumber = this.connectionCount;
+    const sentAt = Date.now();
+    const timer = setTimeout(() => this.reopen(connectionNumber), this.timeoutMs);
+    timer.unref();
+    this.client
+      .ping()
+      .then(
+        () => {
+          if (connectionNumber === this.connectionCount) this.confirmedAt = sentAt;
+        },
+        // A drop is reported by the events.
+        () => undefined,
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        this.pinging = false;
+      });
+  }
+
+  private reopen(connectionNumber: number): void {
+    if (this.closing || connectionNumber !== this.connectionCount) return;
+    this.logger.warn(
+      `No answer on the key-tracking connection within ${this.timeoutMs} ms, reconnecting`,
+    );
+    if (this.client.isOpen) this.client.destroy();
+    this.client.connect().catch(() => undefined);
+  }
+
   private async trackOnce(connectionNumber: number): Promise<void> {
+    const sentAt = Date.now();
     try {
       // The client turned default tracking on while connecting; Redis switches
       // to broadcasting only from off.
@@ -101,6 +169,7 @@ export class RedisKeyTracking {
       return;
     }
     if (this.closing || connectionNumber !== this.connectionCount || !this.client.isReady) return;
+    this.confirmedAt = sentAt;
     this.isOn = true;
     this.listener.on();
   }

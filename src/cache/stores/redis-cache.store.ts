@@ -67,6 +67,13 @@ export interface RedisCacheStoreOptions {
 export const NEAR_HITS_FLUSH_MS = 200;
 
 /**
+ * Longest time a near copy is served without Redis having confirmed, on the
+ * tracking connection, that every change until then was heard: how long an
+ * instance cut off from Redis without a reset can serve an old value.
+ */
+export const NEAR_CACHE_LEASE_MS = 1000;
+
+/**
  * Most time between two sweeps of an instance (unless CACHE_SWEEP_INTERVAL_MS
  * is longer): sweeps otherwise run when an entry is due, so an idle instance
  * calls Redis about once a minute.
@@ -184,7 +191,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
     if (!near) return this.readShared(key);
     const { cache } = near;
     const now = Date.now();
-    const copy = cache.lookup(key, now);
+    const copy = near.tracking.vouches(now) ? cache.lookup(key, now) : undefined;
     if (copy) {
       // Counted here; a timer adds the batch to Redis soon, one call for all of them.
       near.hits.add(now);
@@ -365,7 +372,11 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
     const counts = { invalidations: 0, flushes: 0 };
     const tracking = new RedisKeyTracking(
       this.connection,
-      { prefix: this.valuePrefix, connectionName: `lapse-near-cache:${namespace}` },
+      {
+        prefix: this.valuePrefix,
+        connectionName: `lapse-near-cache:${namespace}`,
+        leaseMs: NEAR_CACHE_LEASE_MS,
+      },
       {
         on: () => cache.activate(),
         off: () => cache.deactivate(),
