@@ -18,7 +18,10 @@
  * bench/results/top-lists.json; read-through: only the read-through runs,
  * printed and saved to bench/results/read-through.json, with
  * BENCH_READ_THROUGH_IDS (1000), BENCH_ORIGIN_MAX_AGE (3 s) and
- * BENCH_READ_THROUGH_SECONDS (12 per run)).
+ * BENCH_READ_THROUGH_SECONDS (12 per run); near-cache: GET hits on memory,
+ * Redis and Redis with the near cache, with the Redis commands they cost, and
+ * an idle instance's commands for BENCH_IDLE_SECONDS (60), printed and saved
+ * to bench/results/near-cache.json).
  *
  * Writes bench/results/latest.json (every figure) and latest.md (the full
  * report), the full report between the bench markers of docs/performance.md
@@ -34,6 +37,7 @@ import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { createClient } from '@redis/client';
 import * as prettier from 'prettier';
 import { RedisServer, findRedisServer, freePort } from '../test/helpers/redis-server';
 import type { LoadOptions, LoadResult } from './load';
@@ -823,6 +827,199 @@ async function readThroughOnly(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------
+// Near cache
+// ---------------------------------------------------------------------------
+
+/** How long an idle instance is watched for the Redis commands it sends (s). */
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
+
+type NearVariant = 'memory' | 'redis' | 'redis-near';
+const NEAR_VARIANTS: readonly NearVariant[] = ['memory', 'redis', 'redis-near'];
+
+interface NearFigures extends Figures {
+  /** Commands Redis ran during the load (a script's own commands included), per request. */
+  redisCommandsPerRequest: number;
+}
+
+function nearTarget(adapter: Adapter, variant: NearVariant): Target {
+  return {
+    id: `lapse-${adapter}-${variant}`,
+    title: `Lapse, ${adapter}, ${variant}`,
+    kind: 'lapse',
+    adapter,
+    store: variant === 'memory' ? 'memory' : 'redis',
+    env: variant === 'redis-near' ? { NEAR_CACHE_MAX_ENTRIES: String(WORKING_SET * 2) } : {},
+  };
+}
+
+/** What the bench asks of Redis: its command statistics. */
+interface BenchRedisClient {
+  info(section: string): Promise<string>;
+  configResetStat(): Promise<unknown>;
+}
+
+/** Commands Redis has run since its statistics were last reset, but INFO and CONFIG (the bench's own). */
+async function redisCommands(observer: BenchRedisClient): Promise<number> {
+  const stats = await observer.info('commandstats');
+  let calls = 0;
+  for (const [, command, count] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (command !== 'info' && command !== 'config') calls += Number(count);
+  }
+  return calls;
+}
+
+/** GET hits on one server, with the Redis commands they cost. */
+async function nearRun(
+  adapter: Adapter,
+  variant: NearVariant,
+  redis: RedisServer,
+  observer: BenchRedisClient,
+): Promise<NearFigures> {
+  const target = nearTarget(adapter, variant);
+  const server = await RunningServer.start(target, variant === 'memory' ? undefined : redis.url);
+  try {
+    await fill(server, target, 0, WORKING_SET);
+    // Warm-up, not counted: every entry read once (held near, with the near cache).
+    await load(server.port, 'get-hit', WORKING_SET, 2);
+    await observer.configResetStat();
+    const result = await load(server.port, 'get-hit', WORKING_SET, SECONDS);
+    const commands = variant === 'memory' ? 0 : await redisCommands(observer);
+    return { ...result, rss: server.rss(), redisCommandsPerRequest: commands / result.total };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Commands an instance that nobody calls sends Redis in {@link IDLE_SECONDS}, per minute. */
+async function idleCommandsPerMinute(
+  near: boolean,
+  redis: RedisServer,
+  observer: BenchRedisClient,
+): Promise<number> {
+  const target = nearTarget('fastify', near ? 'redis-near' : 'redis');
+  log(`near cache: an idle instance, near cache ${near ? 'on' : 'off'}, ${IDLE_SECONDS} s`);
+  const server = await RunningServer.start(target, redis.url);
+  try {
+    await fill(server, target, 0, 1_000);
+    await load(server.port, 'get-hit', 1_000, 1);
+    // The last hit batch and the first sweep go out before the watch begins.
+    await sleep(2_000);
+    await observer.configResetStat();
+    await sleep(IDLE_SECONDS * 1000);
+    return ((await redisCommands(observer)) * 60) / IDLE_SECONDS;
+  } finally {
+    await server.stop();
+  }
+}
+
+/** BENCH_ONLY=near-cache: GET hits on memory, Redis and Redis with the near cache; idle load. */
+async function nearCacheOnly(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist', 'main.js')))
+    throw new Error('dist/main.js is missing: run `npm run build`');
+  if (!findRedisServer()) throw new Error('redis-server is not installed');
+  const redis = await RedisServer.start({ durable: false });
+  const observer = createClient({ url: redis.url });
+  await observer.connect();
+  const runs = new Map<string, NearFigures[]>();
+  const idle: Record<'off' | 'on', number> = { off: 0, on: 0 };
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const adapter of ['fastify', 'express'] as const) {
+        for (const variant of NEAR_VARIANTS) {
+          log(`near cache: round ${round}/${ROUNDS}, ${adapter}, ${variant}`);
+          const key = `${adapter}/${variant}`;
+          const figures = await nearRun(adapter, variant, redis, observer);
+          runs.set(key, [...(runs.get(key) ?? []), figures]);
+        }
+      }
+    }
+    idle.off = await idleCommandsPerMinute(false, redis, observer);
+    idle.on = await idleCommandsPerMinute(true, redis, observer);
+  } finally {
+    await observer.quit();
+    await redis.stop();
+  }
+  const medians = Object.fromEntries(
+    [...runs].map(([key, values]) => [key, medianOf(values) as NearFigures]),
+  );
+  const checks: Check[] = [];
+  const lines = [
+    '| GET hit on | req/s | p50 | p99 | Redis commands per request | × memory | errors, non-2xx |',
+    '|---|--:|--:|--:|--:|--:|--:|',
+  ];
+  for (const adapter of ['fastify', 'express'] as const) {
+    const memory = medians[`${adapter}/memory`];
+    for (const variant of NEAR_VARIANTS) {
+      const f = medians[`${adapter}/${variant}`];
+      lines.push(
+        `| ${adapter}, ${variant} | ${fmt(f.requestsPerSecond)} | ${f.p50} ms | ${f.p99} ms | ` +
+          `${variant === 'memory' ? '–' : fmt(f.redisCommandsPerRequest, 3)} | ` +
+          `${ratio(f.requestsPerSecond / memory.requestsPerSecond)} | ` +
+          `${fmt(f.errors + f.timeouts + f.non2xx)} |`,
+      );
+    }
+    const near = medians[`${adapter}/redis-near`];
+    const share = near.requestsPerSecond / memory.requestsPerSecond;
+    checks.push({
+      what: `GET hit, Redis with the near cache vs memory, ${adapter}`,
+      measured: ratio(share),
+      target: '≥ 0.90×',
+      met: share >= 0.9,
+    });
+    checks.push({
+      what: `Redis commands per GET hit with the near cache, ${adapter}`,
+      measured: fmt(near.redisCommandsPerRequest, 3),
+      // Without it, 7: the read script's own commands. What is left is per
+      // second, not per read: a hit batch every 200 ms at most, a PING every 500 ms.
+      target: '≤ 0.050',
+      met: near.redisCommandsPerRequest <= 0.05,
+    });
+  }
+  const failures = Object.values(medians).reduce(
+    (sum, f) => sum + f.errors + f.timeouts + f.non2xx,
+    0,
+  );
+  checks.push({
+    what: 'errors and non-2xx',
+    measured: fmt(failures),
+    target: '0',
+    met: failures === 0,
+  });
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(
+    join(RESULTS, 'near-cache.json'),
+    `${JSON.stringify(
+      {
+        machine: machine(),
+        settings: {
+          rounds: ROUNDS,
+          seconds: SECONDS,
+          connections: CONNECTIONS,
+          idleSeconds: IDLE_SECONDS,
+        },
+        medians,
+        runs: Object.fromEntries(runs),
+        idleCommandsPerMinute: idle,
+        checks,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(
+    [
+      ...lines,
+      '',
+      `Redis commands per minute from one idle instance (fastify, 1,000 entries): ` +
+        `${fmt(idle.off, 1)} with the near cache off, ${fmt(idle.on, 1)} with it on.`,
+      '',
+      ...checks.map((c) => `${c.met ? 'met' : 'NOT MET'}: ${c.what}: ${c.measured} (${c.target})`),
+      '',
+    ].join('\n'),
+  );
+}
+
+// ---------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------
 
@@ -1209,6 +1406,7 @@ async function main(): Promise<void> {
   if (REPORT_ONLY) return reportOnly();
   if (ONLY === 'top-lists') return topListsOnly();
   if (ONLY === 'read-through') return readThroughOnly();
+  if (ONLY === 'near-cache') return nearCacheOnly();
   if (!existsSync(join(ROOT, 'dist', 'main.js')))
     throw new Error('dist/main.js is missing: run `npm run build`');
   const redisBinary = findRedisServer();
