@@ -21,7 +21,9 @@
  * BENCH_READ_THROUGH_SECONDS (12 per run); near-cache: GET hits on memory,
  * Redis and Redis with the near cache, with the Redis commands they cost, and
  * an idle instance's commands for BENCH_IDLE_SECONDS (60), printed and saved
- * to bench/results/near-cache.json).
+ * to bench/results/near-cache.json; redis-cost: Redis commands, CPU time and
+ * bytes per request of each kind, and Redis memory per entry, saved to
+ * bench/results/redis-cost.json).
  *
  * Writes bench/results/latest.json (every figure) and latest.md (the full
  * report), the full report between the bench markers of docs/performance.md
@@ -854,7 +856,7 @@ function nearTarget(adapter: Adapter, variant: NearVariant): Target {
 
 /** What the bench asks of Redis: its command statistics. */
 interface BenchRedisClient {
-  info(section: string): Promise<string>;
+  info(section?: string): Promise<string>;
   configResetStat(): Promise<unknown>;
 }
 
@@ -1017,6 +1019,125 @@ async function nearCacheOnly(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+// ---------------------------------------------------------------------------
+// Redis cost per request
+// ---------------------------------------------------------------------------
+
+/** What Redis did for one kind of request, per request (BENCH_ONLY=redis-cost). */
+interface RedisCost {
+  workload: WorkloadName;
+  nearCache: boolean;
+  requests: number;
+  commands: number;
+  /**
+   * Redis's CPU time (`used_cpu_user` + `used_cpu_sys`), network handling
+   * included, in microseconds: what bounds the requests one node serves.
+   */
+  redisMicros: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Redis's counters since its statistics were last reset, but the bench's own INFO and CONFIG calls. */
+async function redisCounters(
+  observer: BenchRedisClient,
+): Promise<Omit<RedisCost, 'workload' | 'nearCache' | 'requests'>> {
+  const stats = await observer.info('commandstats');
+  let commands = 0;
+  for (const [, command, calls] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (command !== 'info' && command !== 'config') commands += Number(calls);
+  }
+  const info = await observer.info();
+  const figure = (name: string) =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return {
+    commands,
+    redisMicros: (figure('used_cpu_user') + figure('used_cpu_sys')) * 1e6,
+    bytesIn: figure('total_net_input_bytes'),
+    bytesOut: figure('total_net_output_bytes'),
+  };
+}
+
+/**
+ * BENCH_ONLY=redis-cost: Redis commands, Redis time and network bytes per
+ * request of each kind on the Redis store (fastify), and Redis memory per
+ * entry: the figures docs/scaling.md sizes deployments with.
+ */
+async function redisCostOnly(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist', 'main.js')))
+    throw new Error('dist/main.js is missing: run `npm run build`');
+  if (!findRedisServer()) throw new Error('redis-server is not installed');
+  const redis = await RedisServer.start({ durable: false });
+  const observer = createClient({ url: redis.url });
+  await observer.connect();
+  const costs: RedisCost[] = [];
+  let bytesPerEntry = 0;
+  try {
+    for (const nearCache of [false, true]) {
+      const target = nearTarget('fastify', nearCache ? 'redis-near' : 'redis');
+      const server = await RunningServer.start(target, redis.url);
+      try {
+        const memoryBefore = Number(
+          /^used_memory:(\d+)/m.exec(await observer.info('memory'))?.[1] ?? 0,
+        );
+        await fill(server, target, 0, WORKING_SET);
+        const memoryAfter = Number(
+          /^used_memory:(\d+)/m.exec(await observer.info('memory'))?.[1] ?? 0,
+        );
+        if (!nearCache) bytesPerEntry = (memoryAfter - memoryBefore) / WORKING_SET;
+        const workloads: WorkloadName[] = nearCache
+          ? ['get-hit']
+          : ['get-hit', 'get-miss', 'put', 'interaction'];
+        for (const workload of workloads) {
+          log(`redis cost: ${workload}${nearCache ? ', near cache' : ''}`);
+          await load(server.port, workload, WORKING_SET, 1); // warm-up, not counted
+          await sleep(300);
+          await observer.configResetStat();
+          // CPU time is not reset with the other statistics.
+          const before = await redisCounters(observer);
+          const result = await load(server.port, workload, WORKING_SET, SECONDS);
+          // The last batch of near hits is counted too.
+          await sleep(300);
+          const after = await redisCounters(observer);
+          costs.push({
+            workload,
+            nearCache,
+            requests: result.total,
+            commands: after.commands,
+            redisMicros: after.redisMicros - before.redisMicros,
+            bytesIn: after.bytesIn,
+            bytesOut: after.bytesOut,
+          });
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+  } finally {
+    await observer.quit();
+    await redis.stop();
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(
+    join(RESULTS, 'redis-cost.json'),
+    `${JSON.stringify({ machine: machine(), redisBytesPerEntry: bytesPerEntry, costs }, null, 2)}\n`,
+  );
+  const lines = [
+    '| request | commands | Redis CPU µs | bytes to Redis | bytes from Redis |',
+    '|---|--:|--:|--:|--:|',
+    ...costs.map(
+      (c) =>
+        `| ${c.workload}${c.nearCache ? ', near cache' : ''} | ${fmt(c.commands / c.requests, 3)} | ` +
+        `${fmt(c.redisMicros / c.requests, 2)} | ${fmt(c.bytesIn / c.requests)} | ` +
+        `${fmt(c.bytesOut / c.requests)} |`,
+    ),
+    '',
+    `Redis memory per entry (~100-byte value, indexes included): ${fmt(bytesPerEntry)} bytes.`,
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
 }
 
 // ---------------------------------------------------------------------------
@@ -1407,6 +1528,7 @@ async function main(): Promise<void> {
   if (ONLY === 'top-lists') return topListsOnly();
   if (ONLY === 'read-through') return readThroughOnly();
   if (ONLY === 'near-cache') return nearCacheOnly();
+  if (ONLY === 'redis-cost') return redisCostOnly();
   if (!existsSync(join(ROOT, 'dist', 'main.js')))
     throw new Error('dist/main.js is missing: run `npm run build`');
   const redisBinary = findRedisServer();
