@@ -860,14 +860,25 @@ interface BenchRedisClient {
   configResetStat(): Promise<unknown>;
 }
 
-/** Commands Redis has run since its statistics were last reset, but INFO and CONFIG (the bench's own). */
-async function redisCommands(observer: BenchRedisClient): Promise<number> {
-  const stats = await observer.info('commandstats');
-  let calls = 0;
-  for (const [, command, count] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    if (command !== 'info' && command !== 'config') calls += Number(count);
+/**
+ * Runs `measure` with a Redis of its own (nothing kept on disk) and a client
+ * that reads its statistics; requires a built Lapse and `redis-server`.
+ */
+async function withBenchRedis<T>(
+  measure: (redis: RedisServer, observer: BenchRedisClient) => Promise<T>,
+): Promise<T> {
+  if (!existsSync(join(ROOT, 'dist', 'main.js')))
+    throw new Error('dist/main.js is missing: run `npm run build`');
+  if (!findRedisServer()) throw new Error('redis-server is not installed');
+  const redis = await RedisServer.start({ durable: false });
+  const observer = createClient({ url: redis.url });
+  await observer.connect();
+  try {
+    return await measure(redis, observer);
+  } finally {
+    await observer.quit();
+    await redis.stop();
   }
-  return calls;
 }
 
 /** GET hits on one server, with the Redis commands they cost. */
@@ -885,7 +896,7 @@ async function nearRun(
     await load(server.port, 'get-hit', WORKING_SET, 2);
     await observer.configResetStat();
     const result = await load(server.port, 'get-hit', WORKING_SET, SECONDS);
-    const commands = variant === 'memory' ? 0 : await redisCommands(observer);
+    const commands = variant === 'memory' ? 0 : (await redisCounters(observer)).commands;
     return { ...result, rss: server.rss(), redisCommandsPerRequest: commands / result.total };
   } finally {
     await server.stop();
@@ -908,7 +919,7 @@ async function idleCommandsPerMinute(
     await sleep(2_000);
     await observer.configResetStat();
     await sleep(IDLE_SECONDS * 1000);
-    return ((await redisCommands(observer)) * 60) / IDLE_SECONDS;
+    return ((await redisCounters(observer)).commands * 60) / IDLE_SECONDS;
   } finally {
     await server.stop();
   }
@@ -916,15 +927,9 @@ async function idleCommandsPerMinute(
 
 /** BENCH_ONLY=near-cache: GET hits on memory, Redis and Redis with the near cache; idle load. */
 async function nearCacheOnly(): Promise<void> {
-  if (!existsSync(join(ROOT, 'dist', 'main.js')))
-    throw new Error('dist/main.js is missing: run `npm run build`');
-  if (!findRedisServer()) throw new Error('redis-server is not installed');
-  const redis = await RedisServer.start({ durable: false });
-  const observer = createClient({ url: redis.url });
-  await observer.connect();
   const runs = new Map<string, NearFigures[]>();
   const idle: Record<'off' | 'on', number> = { off: 0, on: 0 };
-  try {
+  await withBenchRedis(async (redis, observer) => {
     for (let round = 1; round <= ROUNDS; round++) {
       for (const adapter of ['fastify', 'express'] as const) {
         for (const variant of NEAR_VARIANTS) {
@@ -937,10 +942,7 @@ async function nearCacheOnly(): Promise<void> {
     }
     idle.off = await idleCommandsPerMinute(false, redis, observer);
     idle.on = await idleCommandsPerMinute(true, redis, observer);
-  } finally {
-    await observer.quit();
-    await redis.stop();
-  }
+  });
   const medians = Object.fromEntries(
     [...runs].map(([key, values]) => [key, medianOf(values) as NearFigures]),
   );
@@ -1066,15 +1068,9 @@ async function redisCounters(
  * entry: the figures docs/scaling.md sizes deployments with.
  */
 async function redisCostOnly(): Promise<void> {
-  if (!existsSync(join(ROOT, 'dist', 'main.js')))
-    throw new Error('dist/main.js is missing: run `npm run build`');
-  if (!findRedisServer()) throw new Error('redis-server is not installed');
-  const redis = await RedisServer.start({ durable: false });
-  const observer = createClient({ url: redis.url });
-  await observer.connect();
   const costs: RedisCost[] = [];
   let bytesPerEntry = 0;
-  try {
+  await withBenchRedis(async (redis, observer) => {
     for (const nearCache of [false, true]) {
       const target = nearTarget('fastify', nearCache ? 'redis-near' : 'redis');
       const server = await RunningServer.start(target, redis.url);
@@ -1115,10 +1111,7 @@ async function redisCostOnly(): Promise<void> {
         await server.stop();
       }
     }
-  } finally {
-    await observer.quit();
-    await redis.stop();
-  }
+  });
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(
     join(RESULTS, 'redis-cost.json'),
