@@ -30,4 +30,6 @@ rm -rf node_modules/lapse
 npm install --no-save --no-audit --no-fund --prefer-offline --ignore-scripts ".lapse/$tarball"
 
 npx tsc -p tsconfig.json --noEmit
+# Lapse's lint rules, with this app's types (the root's lint leaves examples/ out).
+(cd "$root" && npx eslint --no-ignore "$example/src" "$example/test")
 npx jest --runInBand "$@"

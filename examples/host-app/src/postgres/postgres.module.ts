@@ -1,7 +1,11 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
+import { DEFAULT_INTERACTION_TYPE } from 'lapse';
 import { PostgresCacheStore } from './postgres-cache.store';
+import { PostgresTrackingStore } from './postgres-tracking.store';
+
+const DAY = 86_400_000;
 
 /** Settings of {@link PostgresModule}. */
 export interface PostgresModuleOptions {
@@ -11,6 +15,10 @@ export interface PostgresModuleOptions {
   cacheTable?: string;
   /** How often expired entries are swept (ms); default 1000. */
   sweepIntervalMs?: number;
+  /** Prefix of the tracker's tables; default `lapse_tracking`. */
+  trackingTable?: string;
+  /** Most resources the tracker remembers; default 100,000. */
+  maxResources?: number;
 }
 
 /** Ends the pool once every store that uses it has shut down. */
@@ -33,6 +41,8 @@ export class PostgresModule {
     connectionString,
     cacheTable = 'lapse_cache',
     sweepIntervalMs = 1_000,
+    trackingTable = 'lapse_tracking',
+    maxResources = 100_000,
   }: PostgresModuleOptions): DynamicModule {
     return {
       module: PostgresModule,
@@ -45,8 +55,20 @@ export class PostgresModule {
           useFactory: (pool: Pool) =>
             PostgresCacheStore.create(pool, { table: cacheTable, sweepIntervalMs }),
         },
+        {
+          provide: PostgresTrackingStore,
+          inject: [Pool],
+          useFactory: (pool: Pool) =>
+            PostgresTrackingStore.create(pool, {
+              table: trackingTable,
+              maxResources,
+              // Lapse's defaults: a day of minutes, 30 days of hours, 20 types per resource.
+              retention: { minute: DAY, hour: 30 * DAY },
+              types: { maxTypes: 20, reserved: DEFAULT_INTERACTION_TYPE },
+            }),
+        },
       ],
-      exports: [Pool, PostgresCacheStore],
+      exports: [Pool, PostgresCacheStore, PostgresTrackingStore],
     };
   }
 }
