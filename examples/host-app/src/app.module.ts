@@ -1,0 +1,45 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { APP_FILTER, RouterModule } from '@nestjs/core';
+import { LapseModule, ResourcesModule, StoreUnavailableFilter, TrackingModule } from 'lapse';
+import { PostgresCacheStore } from './postgres/postgres-cache.store';
+import { PostgresModule } from './postgres/postgres.module';
+import type { PostgresModuleOptions } from './postgres/postgres.module';
+import { PostgresTrackingStore } from './postgres/postgres-tracking.store';
+import { QuoteCatalogue } from './quotes/quote-catalogue';
+import { QuotesController } from './quotes/quotes.controller';
+
+/**
+ * The host app: its own `/quotes`, and Lapse mounted under `/cache` with its
+ * entries and interactions kept in PostgreSQL by the adapters of this app.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(postgresOptions: PostgresModuleOptions): DynamicModule {
+    const postgres = PostgresModule.forRoot(postgresOptions);
+    return {
+      module: AppModule,
+      imports: [
+        postgres,
+        LapseModule.forRootAsync({
+          imports: [postgres],
+          inject: [PostgresCacheStore, PostgresTrackingStore],
+          useFactory: (cacheStore: PostgresCacheStore, trackingStore: PostgresTrackingStore) => ({
+            config: { cache: { defaultTtl: 300 } },
+            cacheStore,
+            trackingStore,
+          }),
+        }),
+        RouterModule.register([
+          { path: 'cache', module: LapseModule, children: [ResourcesModule, TrackingModule] },
+        ]),
+      ],
+      controllers: [QuotesController],
+      providers: [
+        QuoteCatalogue,
+        // An unreachable PostgreSQL answers 503, on Lapse's routes and on the app's own.
+        { provide: APP_FILTER, useClass: StoreUnavailableFilter },
+      ],
+    };
+  }
+}
