@@ -56,6 +56,8 @@ function postgresAccount(): { uid: number; gid: number } {
  * runs as the `postgres` account.
  */
 export class PostgresServer {
+  private stopped = false;
+
   private constructor(
     private readonly binaries: string,
     private readonly dir: string,
@@ -120,8 +122,10 @@ export class PostgresServer {
     return `postgres://lapse@127.0.0.1:${this.port}/postgres`;
   }
 
-  /** Stops the server (fast shutdown: open sessions are ended) and removes its folder. */
+  /** Stops the server (fast shutdown: open sessions are ended) and removes its folder; once. */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     try {
       this.run('pg_ctl', ['stop', '--pgdata', join(this.dir, 'data'), '--mode', 'fast', '--wait']);
     } finally {
