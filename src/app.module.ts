@@ -23,7 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         LapseConfigModule.forRoot(config),
-        StorageModule,
+        StorageModule.forRoot(),
         CacheModule.forRootAsync({
           isGlobal: true,
           inject: [STORES],
