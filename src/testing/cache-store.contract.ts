@@ -32,8 +32,12 @@ export interface CacheStoreContractOptions<S extends CacheStore = CacheStore> {
   timeoutMs?: number;
 }
 
+// The helpers exported below serve Lapse's own specs of its stores; the
+// package's entry point (index.ts) exports only the suite and its options.
+
 /** Short enough to wait for, long enough to read back before it runs out. */
 export const SHORT_TTL = 300;
+/** Longer than any test. */
 export const LONG_TTL = 10 * 60_000;
 /** How long to give a sweep to notice expired entries (memory sweeps whole passed seconds). */
 const SWEEP_DEADLINE_MS = 5_000;

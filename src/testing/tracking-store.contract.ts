@@ -43,6 +43,9 @@ export interface TrackingStoreContractOptions<S extends TrackingStore = Tracking
   timeoutMs?: number;
 }
 
+// The helpers exported below serve Lapse's own specs of its stores; the
+// package's entry point (index.ts) exports only the suite and its options.
+
 export const T0 = Date.UTC(2030, 0, 1);
 export const UNBOUNDED = 10_000;
 

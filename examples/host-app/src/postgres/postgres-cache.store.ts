@@ -27,7 +27,7 @@ export interface PostgresCacheStoreOptions {
   table: string;
   /** How often expired entries are deleted and counted; 0 for never (a caller sweeps). */
   sweepIntervalMs: number;
-  /** How long minute and hour activity buckets are kept (ms). */
+  /** How long minute and hour activity buckets are kept (ms); default as Lapse: a day, 30 days. */
   retention?: { minute: number; hour: number };
 }
 
@@ -39,6 +39,7 @@ interface KeyvRecord {
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const SIZE = { minute: MINUTE, hour: HOUR } as const;
 /** The counters kept in `<table>_counts`, besides `evicted` (PostgreSQL evicts nothing). */
 const COUNTERS = ['hits', 'misses', 'sets', 'deletes', 'expired'] as const;
@@ -78,7 +79,7 @@ export class PostgresCacheStore implements CacheStore, OnApplicationShutdown {
     {
       table,
       sweepIntervalMs,
-      retention = { minute: 2 * HOUR, hour: 7 * 24 * HOUR },
+      retention = { minute: DAY, hour: 30 * DAY },
     }: PostgresCacheStoreOptions,
   ) {
     this.entries = table;
