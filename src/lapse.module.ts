@@ -1,5 +1,6 @@
 import type { DynamicModule, InjectionToken, ModuleMetadata } from '@nestjs/common';
 import { Module } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
 import { CacheModule } from './cache/cache.module';
 import type { CacheStore } from './cache/cache-store';
 import { LapseConfigModule } from './config/config.module';
@@ -26,6 +27,8 @@ export interface LapseModuleOptions {
   cacheStore?: CacheStore;
   /** The tracking store to use instead of the one `config.store.kind` chooses. */
   trackingStore?: TrackingStore;
+  /** A prefix of every Lapse route, e.g. `cache` for `/cache/resources/:id`. */
+  path?: string;
 }
 
 /** {@link LapseModuleOptions} made by a factory, e.g. from the host's `ConfigService`. */
@@ -34,7 +37,11 @@ export interface LapseModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
   /** What the factory is called with. */
   inject?: InjectionToken[];
-  useFactory: (...deps: never[]) => LapseModuleOptions | Promise<LapseModuleOptions>;
+  useFactory: (
+    ...deps: never[]
+  ) => Omit<LapseModuleOptions, 'path'> | Promise<Omit<LapseModuleOptions, 'path'>>;
+  /** A prefix of every Lapse route, known when the application is put together. */
+  path?: string;
 }
 
 const LAPSE_MODULE_OPTIONS = Symbol('LapseModuleOptions');
@@ -57,7 +64,7 @@ class LapseOptionsModule {}
  * routes as to its own.
  *
  * ```ts
- * LapseModule.forRoot({ config: { cache: { defaultTtl: 60 } } })
+ * LapseModule.forRoot({ path: 'cache', config: { cache: { defaultTtl: 60 } } })
  * LapseModule.forRootAsync({
  *   inject: [ConfigService],
  *   useFactory: (config: ConfigService) => ({ config: { cache: { defaultTtl: config.get('TTL') } } }),
@@ -67,7 +74,7 @@ class LapseOptionsModule {}
 @Module({})
 export class LapseModule {
   static forRoot(options: LapseModuleOptions = {}): DynamicModule {
-    return LapseModule.forRootAsync({ useFactory: () => options });
+    return LapseModule.forRootAsync({ path: options.path, useFactory: () => options });
   }
 
   static forRootAsync(options: LapseModuleAsyncOptions): DynamicModule {
@@ -107,8 +114,16 @@ export class LapseModule {
         ResourcesModule,
         TrackingModule,
         StatsModule,
+        ...(options.path ? [LapseModule.mountedAt(options.path)] : []),
       ],
       exports: [TrackingModule],
     };
+  }
+
+  /** Nest's own way to prefix a module's routes, applied to each module that has routes. */
+  private static mountedAt(path: string): DynamicModule {
+    return RouterModule.register(
+      [ResourcesModule, TrackingModule, StatsModule].map((module) => ({ path, module })),
+    );
   }
 }
