@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { APP_FILTER, RouterModule } from '@nestjs/core';
-import { LapseModule, ResourcesModule, StoreUnavailableFilter, TrackingModule } from 'lapse';
+import { APP_FILTER } from '@nestjs/core';
+import { LapseModule, StoreUnavailableFilter } from 'lapse';
 import { PostgresCacheStore } from './postgres/postgres-cache.store';
 import { PostgresModule } from './postgres/postgres.module';
 import type { PostgresModuleOptions } from './postgres/postgres.module';
@@ -22,6 +22,8 @@ export class AppModule {
       imports: [
         postgres,
         LapseModule.forRootAsync({
+          // Lapse's routes under /cache: /cache/resources, /cache/interactions, /cache/stats...
+          path: 'cache',
           imports: [postgres],
           inject: [PostgresCacheStore, PostgresTrackingStore],
           useFactory: (cacheStore: PostgresCacheStore, trackingStore: PostgresTrackingStore) => ({
@@ -30,14 +32,11 @@ export class AppModule {
             trackingStore,
           }),
         }),
-        RouterModule.register([
-          { path: 'cache', module: LapseModule, children: [ResourcesModule, TrackingModule] },
-        ]),
       ],
       controllers: [QuotesController],
       providers: [
         QuoteCatalogue,
-        // An unreachable PostgreSQL answers 503, on Lapse's routes and on the app's own.
+        // An unreachable PostgreSQL answers 503 on the app's own routes too, as on Lapse's.
         { provide: APP_FILTER, useClass: StoreUnavailableFilter },
       ],
     };

@@ -77,6 +77,13 @@ describe('Host app (e2e)', () => {
       expect(await keysInPostgres()).not.toContain('doc-2');
     });
 
+    it('reports the PostgreSQL store in /cache/stats', async () => {
+      const stats = await http().get('/cache/stats').expect(200);
+
+      expect(stats.body).toMatchObject({ store: 'postgres', maxEntries: null });
+      expect(stats.body.entries).toBeGreaterThanOrEqual(1);
+    });
+
     it('tracks interactions in PostgreSQL', async () => {
       await http()
         .post('/cache/interactions')
