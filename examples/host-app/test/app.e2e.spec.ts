@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { AppModule } from '../src/app.module';
@@ -11,6 +11,31 @@ import { testPool, uniqueTable } from './postgres';
  * The host app over HTTP: Lapse's routes under /cache and the app's own
  * /quotes, both on the PostgreSQL stores (checked in their tables).
  */
+/** The host app on tables of its own in the run's PostgreSQL. */
+async function startApp(cacheTable: string, trackingTable: string): Promise<INestApplication<App>> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      AppModule.forRoot({
+        connectionString: process.env.TEST_POSTGRES_URL as string,
+        cacheTable,
+        trackingTable,
+      }),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication<INestApplication<App>>();
+  await app.init();
+  return app;
+}
+
+/** Drops the tables {@link startApp} made. */
+async function dropTables(pool: Pool, cacheTable: string, trackingTable: string): Promise<void> {
+  await pool.query(
+    `DROP TABLE IF EXISTS ${cacheTable}, ${cacheTable}_counts, ${trackingTable}_state,
+       ${trackingTable}_resources, ${trackingTable}_types, ${trackingTable}_buckets,
+       ${trackingTable}_activity`,
+  );
+}
+
 describe('Host app (e2e)', () => {
   let app: INestApplication<App>;
   let pool: Pool;
@@ -19,26 +44,12 @@ describe('Host app (e2e)', () => {
 
   beforeAll(async () => {
     pool = testPool();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        AppModule.forRoot({
-          connectionString: process.env.TEST_POSTGRES_URL as string,
-          cacheTable,
-          trackingTable,
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication();
-    await app.init();
+    app = await startApp(cacheTable, trackingTable);
   });
 
   afterAll(async () => {
     await app?.close();
-    await pool.query(
-      `DROP TABLE IF EXISTS ${cacheTable}, ${cacheTable}_counts, ${trackingTable}_state,
-         ${trackingTable}_resources, ${trackingTable}_types, ${trackingTable}_buckets,
-         ${trackingTable}_activity`,
-    );
+    await dropTables(pool, cacheTable, trackingTable);
     await pool.end();
   });
 
@@ -134,5 +145,37 @@ describe('Host app (e2e)', () => {
 
       expect(await keysInPostgres()).not.toContain('quote:nobody');
     });
+  });
+});
+
+describe('Host app (e2e) without its PostgreSQL', () => {
+  let app: INestApplication<App>;
+  const cacheTable = uniqueTable('e2e_gone_cache');
+  const trackingTable = uniqueTable('e2e_gone_tracking');
+
+  beforeAll(async () => {
+    app = await startApp(cacheTable, trackingTable);
+    await request(app.getHttpServer()).get('/quotes/knuth').expect(200);
+    // The app's pool is closed under it: every query now fails without reaching PostgreSQL.
+    await app.get(Pool).end();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    const pool = testPool();
+    await dropTables(pool, cacheTable, trackingTable);
+    await pool.end();
+  });
+
+  it("answers 503 on Lapse's routes", async () => {
+    const http = () => request(app.getHttpServer());
+
+    await http().get('/cache/resources/quote:knuth').expect(503);
+    await http().put('/cache/resources/doc-1').send({ data: 1 }).expect(503);
+    await http().post('/cache/interactions').send({ resourceId: 'doc-1' }).expect(503);
+  });
+
+  it("answers 503 on the app's own /quotes", async () => {
+    await request(app.getHttpServer()).get('/quotes/knuth').expect(503);
   });
 });

@@ -27,7 +27,7 @@ class PoolShutdown implements OnApplicationShutdown {
   constructor(@Inject(Pool) private readonly pool: Pool) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
+    if (!this.pool.ended) await this.pool.end();
   }
 }
 
