@@ -15,7 +15,9 @@ import {
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
 import type { Observable } from 'rxjs';
+import { randomUUID } from 'node:crypto';
 import {
+  CacheModule,
   CacheService,
   CacheStore,
   LapseModule,
@@ -26,6 +28,7 @@ import {
   TrackingStore,
 } from '../src';
 import { useHostApps } from './helpers/host-app';
+import { testRedisUrl } from './helpers/stores';
 
 /** A host's own body type, with no validation decorators at all. */
 class HostNote {
@@ -233,5 +236,29 @@ describe('Lapse inside a host application', () => {
     expect(second.body).toStrictEqual({ text: 'Hello, ada', cached: true });
     const tracked = await http().get('/interactions/greeting:ada').expect(200);
     expect(tracked.body.total).toBe(2);
+  });
+
+  it('gives a host the cache alone, over the store it chooses, without any route', async () => {
+    const store = new MemoryCacheStore({ maxEntries: 10, sweepIntervalMs: 1000 });
+    const { app, http } = await hostApp({
+      imports: [CacheModule.forRoot({ isGlobal: true, store })],
+    });
+
+    const cache = app.get(CacheService);
+    await cache.set('a', 'A', { ttlMs: 60_000 });
+    expect((await cache.get('a'))?.value).toBe('A');
+    expect(await store.countEntries()).toBe(1);
+    await http().get('/resources/a').expect(404);
+  });
+
+  (testRedisUrl ? it : it.skip)('keeps its entries in Redis when its settings say so', async () => {
+    const namespace = `library-${randomUUID().slice(0, 8)}`;
+    const redis = { kind: 'redis' as const, redisUrl: testRedisUrl ?? '', namespace };
+    const first = await hostApp({ imports: [LapseModule.forRoot({ config: { store: redis } })] });
+    const second = await hostApp({ imports: [LapseModule.forRoot({ config: { store: redis } })] });
+
+    expect(first.app.get<CacheStore>(CacheStore).name).toBe('redis');
+    await first.http().put('/resources/shared').send({ data: 'S' }).expect(201);
+    expect((await second.http().get('/resources/shared').expect(200)).body.data).toBe('S');
   });
 });
