@@ -17,6 +17,9 @@ export default tseslint.config(
       'test/*.js',
       'test/soak/*.js',
       'bench/**/*.js',
+      // Typed against its own install of the packed Lapse, which the root has
+      // not: examples/host-app/run-tests.sh lints it once it is installed.
+      'examples/',
     ],
   },
   eslint.configs.recommended,

@@ -1,34 +1,29 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
-import { CacheModule } from './cache/cache.module';
-import { LapseConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { LapseModule } from './lapse.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import type { LapseConfig } from './config/lapse.config';
-import { ResourcesModule } from './resources/resources.module';
 import { SecurityModule } from './security/security.module';
 import { CompatModule } from './compat/compat.module';
-import { StatsModule } from './stats/stats.module';
-import { STORES, StorageModule } from './storage/storage.module';
+import { STORES } from './storage/storage.module';
 import type { Stores } from './storage/storage.module';
-import { TrackingModule } from './tracking/tracking.module';
 
-/** Wires Lapse's feature modules around one validated configuration. */
+/**
+ * The standalone server: all of {@link LapseModule} (what an application
+ * embedding Lapse gets too), and the concerns a host application would bring
+ * itself: logs, API keys and rate limits, the original routes, health,
+ * metrics and the dashboard.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: LapseConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        LapseConfigModule.forRoot(config),
-        StorageModule,
-        CacheModule.forRootAsync({
-          isGlobal: true,
-          inject: [STORES],
-          useFactory: (stores: Stores) => ({ store: stores.cache }),
-        }),
+        LapseModule.forRoot({ config }),
         LoggingModule,
         SecurityModule.forRootAsync({
           guards: {
@@ -38,9 +33,6 @@ export class AppModule {
           inject: [STORES],
           useFactory: (stores: Stores) => ({ throttlerStorage: stores.throttler }),
         }),
-        ResourcesModule,
-        TrackingModule,
-        StatsModule,
         CompatModule,
         HealthModule,
         MetricsModule,

@@ -5,7 +5,6 @@ import { installRequestHooks } from './http/request-hooks';
 import { AppLogger } from './logging/app-logger';
 import { MetricsService } from './metrics/metrics.service';
 import { securityHeaders } from './security/security-headers';
-import { JsonValidationPipe } from './validation/json-validation.pipe';
 import type { LapseConfig } from './config/lapse.config';
 import { configureHttpAdapter } from './http/http-adapter';
 import type { HttpConnections } from './http/connections';
@@ -56,7 +55,9 @@ export function configureApp(app: INestApplication, config: LapseConfig): HttpCo
       maxAge: 600,
     });
   }
-  app.useGlobalPipes(new JsonValidationPipe());
+  // No global pipe: each controller names JsonValidationPipe itself, so that
+  // an application embedding Lapse validates Lapse's routes with it and its
+  // own routes with whatever it chose.
   app.useGlobalFilters(
     new AllExceptionsFilter(app.get(HttpAdapterHost), COMPAT_CLIENT_ERROR_BODIES),
   );

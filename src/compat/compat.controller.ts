@@ -8,6 +8,7 @@ import {
   Post,
   Query,
   Res,
+  UsePipes,
 } from '@nestjs/common';
 import type { Type } from '@nestjs/common';
 import {
@@ -28,6 +29,7 @@ import { CompatService } from './compat.service';
 import { COMPAT_CACHED, COMPAT_INVALID, COMPAT_NOT_FOUND } from './compat-responses';
 import type { CompatResponse } from './compat-responses';
 import { CompatCachedDto, CompatFailureDto, CompatFoundDto } from './dto/compat-response.dto';
+import { JsonValidationPipe } from '../validation/json-validation.pipe';
 
 /** An answer of an original route: one of `schemas`, with an example of each. */
 function oneOfBody(
@@ -53,6 +55,7 @@ const ApiCompatClientError = (status: number, description: string) =>
 @ApiTags('seed-compatible')
 @ApiExtraModels(CompatFoundDto, CompatCachedDto, CompatFailureDto)
 @ApiStoreUnavailableResponse()
+@UsePipes(JsonValidationPipe)
 @Controller()
 export class CompatController {
   constructor(

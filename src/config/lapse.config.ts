@@ -157,3 +157,31 @@ function trustProxy(value: string): boolean | number | string {
   if (value === 'true' || value === 'false') return value === 'true';
   return /^\d+$/.test(value) ? Number(value) : value;
 }
+
+/** Settings over the defaults, group by group: `{ cache: { defaultTtl: 60 } }`. */
+export type LapseConfigOverrides = {
+  [Group in keyof LapseConfig]?: LapseConfig[Group] extends object
+    ? Partial<LapseConfig[Group]>
+    : LapseConfig[Group];
+};
+
+/**
+ * The defaults (those of an empty environment) with `overrides` laid over
+ * them group by group. The environment of the process is not read: an
+ * application embedding Lapse says what it wants in code.
+ */
+export function configWithDefaults(overrides: LapseConfigOverrides = {}): LapseConfig {
+  const defaults = loadConfig({});
+  const groups = Object.keys(defaults) as (keyof LapseConfig)[];
+  return Object.fromEntries(
+    groups.map((group) => {
+      const base = defaults[group];
+      const over = overrides[group];
+      const merged =
+        typeof base === 'object' && base !== null
+          ? { ...base, ...(over as object) }
+          : (over ?? base);
+      return [group, merged];
+    }),
+  ) as unknown as LapseConfig;
+}

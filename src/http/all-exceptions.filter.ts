@@ -85,13 +85,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
           : response;
       return { status, body };
     }
-    if (exception instanceof StoreUnavailableError) {
-      const status = HttpStatus.SERVICE_UNAVAILABLE;
-      return {
-        status,
-        body: { statusCode: status, message: exception.message, error: 'Service Unavailable' },
-      };
-    }
+    if (exception instanceof StoreUnavailableError) return storeUnavailable(exception);
     if (isClientAbort(exception)) {
       // As Express's body parser answers it: a 400 nobody will read.
       const status = HttpStatus.BAD_REQUEST;
@@ -115,6 +109,30 @@ export class AllExceptionsFilter implements ExceptionFilter {
       status: code,
       body: { statusCode: code, message: String(message), error: httpStatusName(code) },
     };
+  }
+}
+
+/** The 503 of a store that does not answer. */
+export function storeUnavailable(error: StoreUnavailableError): { status: number; body: unknown } {
+  const status = HttpStatus.SERVICE_UNAVAILABLE;
+  return {
+    status,
+    body: { statusCode: status, message: error.message, error: 'Service Unavailable' },
+  };
+}
+
+/**
+ * A dead store's 503 on Lapse's own routes, also inside an application that
+ * embeds Lapse and has filters of its own (which would answer 500); the
+ * standalone server answers the same through {@link AllExceptionsFilter}.
+ */
+@Catch(StoreUnavailableError)
+export class StoreUnavailableFilter implements ExceptionFilter<StoreUnavailableError> {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(error: StoreUnavailableError, host: ArgumentsHost): void {
+    const { status, body } = storeUnavailable(error);
+    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), body, status);
   }
 }
 

@@ -1,7 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { LapseConfig } from '../config/lapse.config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import { AppLogger } from './app-logger';
 
 /**
@@ -13,9 +12,8 @@ import { AppLogger } from './app-logger';
   providers: [
     {
       provide: AppLogger,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<LapseConfig, true>) =>
-        new AppLogger(config.get('logging', { infer: true })),
+      inject: [LapseConfigService],
+      useFactory: (config: LapseConfigService) => new AppLogger(config.get('logging')),
     },
   ],
   exports: [AppLogger],

@@ -1,9 +1,8 @@
 import { BadGatewayException } from '@nestjs/common';
-import type { ConfigService } from '@nestjs/config';
+import type { LapseConfigService } from '../config/lapse-config.service';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LapseConfig } from '../config/lapse.config';
 import { ORIGIN_REQUEST_HEADERS, OriginFetcher } from './origin-fetcher';
 
 /** A real HTTP server on a free loopback port (IPv4, or `::1`). */
@@ -31,7 +30,7 @@ function fetcherFor(allowed: string[]): OriginFetcher {
     maxConcurrency: 4,
     maxBytes: 1024,
   };
-  return new OriginFetcher({ get: () => origin } as unknown as ConfigService<LapseConfig, true>);
+  return new OriginFetcher({ get: () => origin } as unknown as LapseConfigService);
 }
 
 describe(OriginFetcher.name, () => {

@@ -5,13 +5,12 @@ import {
   Injectable,
 } from '@nestjs/common';
 import type { OnModuleDestroy } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import { lookup } from 'node:dns';
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
-import type { LapseConfig } from '../config/lapse.config';
 import { allowedOriginUrl, isInternalAddress } from './origin-policy';
 
 /** An origin's answer, read in full (within ORIGIN_MAX_BYTES). */
@@ -69,11 +68,8 @@ export class OriginFetcher implements OnModuleDestroy {
    */
   private readonly agent: Agent;
 
-  constructor(config: ConfigService<LapseConfig, true>) {
-    const { allowed, timeoutMs, connectTimeoutMs, maxBytes, maxConcurrency } = config.get(
-      'origin',
-      { infer: true },
-    );
+  constructor(config: LapseConfigService) {
+    const { allowed, timeoutMs, connectTimeoutMs, maxBytes, maxConcurrency } = config.get('origin');
     this.allowed = allowed;
     this.timeoutMs = timeoutMs;
     this.connectTimeoutMs = connectTimeoutMs;

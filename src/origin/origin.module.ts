@@ -5,7 +5,7 @@ import { ReadThroughService } from './read-through.service';
 
 /**
  * Read-through from allowed origins (ORIGINS). Needs `CacheService` from a
- * global or imported `CacheModule` and `ConfigService` from the config module.
+ * global or imported `CacheModule` and `LapseConfigService` from the config module.
  */
 @Module({
   providers: [OriginFetcher, ReadThroughService, OriginCounters],

@@ -1,9 +1,8 @@
 import { BadGatewayException } from '@nestjs/common';
 import computeEtag from 'etag';
-import type { ConfigService } from '@nestjs/config';
+import type { LapseConfigService } from '../config/lapse-config.service';
 import { CacheService } from '../cache';
 import { MemoryCacheStore } from '../cache/stores/memory-cache.store';
-import type { LapseConfig } from '../config/lapse.config';
 import type { FillLock } from './fill-lock';
 import { MemoryFillLock } from './stores/memory-fill-lock';
 import { OriginCounters } from './origin-counters';
@@ -50,7 +49,7 @@ describe(ReadThroughService.name, () => {
     const origin = { allowed, minTtl: 0, maxTtl: 3600, negativeTtl: 30, ...stale };
     const config = {
       get: (name: string) => (name === 'origin' ? origin : { defaultTtl: 300 }),
-    } as unknown as ConfigService<LapseConfig, true>;
+    } as unknown as LapseConfigService;
     return new ReadThroughService(cache, origins as OriginFetcher, config, counters, fillLock);
   }
 

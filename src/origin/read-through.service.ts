@@ -1,9 +1,8 @@
 import { BadGatewayException, Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import computeEtag from 'etag';
 import { CacheService } from '../cache';
 import type { CacheEntry } from '../cache';
-import type { LapseConfig } from '../config/lapse.config';
 import { FillLock } from './fill-lock';
 import { OriginCounters } from './origin-counters';
 import { OriginFetcher } from './origin-fetcher';
@@ -106,16 +105,14 @@ export class ReadThroughService {
   constructor(
     private readonly cache: CacheService,
     private readonly fetcher: OriginFetcher,
-    config: ConfigService<LapseConfig, true>,
+    config: LapseConfigService,
     private readonly counters: OriginCounters,
     @Inject(FillLock) private readonly fillLock: FillLock,
   ) {
-    const { allowed, minTtl, maxTtl, negativeTtl, staleWhileRevalidate, staleIfError } = config.get(
-      'origin',
-      { infer: true },
-    );
+    const { allowed, minTtl, maxTtl, negativeTtl, staleWhileRevalidate, staleIfError } =
+      config.get('origin');
     this.allowed = allowed;
-    this.bounds = { defaultTtl: config.get('cache', { infer: true }).defaultTtl, minTtl, maxTtl };
+    this.bounds = { defaultTtl: config.get('cache').defaultTtl, minTtl, maxTtl };
     this.negativeTtl = negativeTtl;
     this.windows = { whileRevalidate: staleWhileRevalidate, ifError: staleIfError };
   }

@@ -1,4 +1,13 @@
-import { Controller, Get, Headers, HttpStatus, Query, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Headers,
+  HttpStatus,
+  Query,
+  Res,
+  UseFilters,
+  UsePipes,
+} from '@nestjs/common';
 import type { StreamableFile } from '@nestjs/common';
 import {
   ApiExtraModels,
@@ -17,8 +26,12 @@ import { HttpCacheHeaders } from './http-cache-headers';
 import { ApiOriginErrorResponses } from './origin-responses';
 import { answerRead } from './read-answer';
 import { ResourcesService, resourceNotFound } from './resources.service';
+import { JsonValidationPipe } from '../validation/json-validation.pipe';
+import { StoreUnavailableFilter } from '../http/all-exceptions.filter';
 
 @ApiTags('resources')
+@UsePipes(JsonValidationPipe)
+@UseFilters(StoreUnavailableFilter)
 @Controller('fetch')
 export class FetchController {
   constructor(

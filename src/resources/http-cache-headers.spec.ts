@@ -1,4 +1,4 @@
-import type { ConfigService } from '@nestjs/config';
+import type { LapseConfigService } from '../config/lapse-config.service';
 import type { LapseConfig } from '../config/lapse.config';
 import { HttpCacheHeaders, headerSafeTag } from './http-cache-headers';
 import type { ReadOutcome } from './http-cache-headers';
@@ -57,7 +57,7 @@ describe(HttpCacheHeaders.name, () => {
         name === 'http'
           ? { cacheControlScope: 'private', xCacheHeader: false, sharedMaxAge: undefined, ...http }
           : { apiKeys: [], authReads: false },
-    } as unknown as ConfigService<LapseConfig, true>;
+    } as unknown as LapseConfigService;
     const headers: Record<string, string> = {};
     const response = { header: (name: string, value: string) => (headers[name] = value) };
     const resource: Resource = { id: 'a', data: 1, tags: [], etag: '"e"', createdAt: 0, expiresAt };

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import fresh from 'fresh';
 import type { RequestHeaders } from './conditional-request';
 import { httpDate } from '../common/dates';
 import { setHeaders } from '../http/adapter-neutral';
-import type { LapseConfig } from '../config/lapse.config';
 import type { Resource } from './resource';
 
 /** The name Lapse gives itself in `Cache-Status` (RFC 9211). */
@@ -65,9 +64,9 @@ export class HttpCacheHeaders implements OnModuleInit {
   private readonly xCache: boolean;
   private readonly publicScopeOverridden: boolean;
 
-  constructor(config: ConfigService<LapseConfig, true>) {
-    const { cacheControlScope, sharedMaxAge, xCacheHeader } = config.get('http', { infer: true });
-    const { apiKeys, authReads } = config.get('security', { infer: true });
+  constructor(config: LapseConfigService) {
+    const { cacheControlScope, sharedMaxAge, xCacheHeader } = config.get('http');
+    const { apiKeys, authReads } = config.get('security');
     // An answer fetched with a key must never be handed by a shared cache to a
     // client without one: no shared cache varies on Authorization or X-API-Key.
     const readsNeedKey = apiKeys.length > 0 && authReads;

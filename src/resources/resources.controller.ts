@@ -12,6 +12,8 @@ import {
   Put,
   Query,
   Res,
+  UseFilters,
+  UsePipes,
 } from '@nestjs/common';
 import {
   ApiCreatedResponse,
@@ -52,6 +54,8 @@ import { HttpCacheHeaders } from './http-cache-headers';
 import { ApiOriginErrorResponses } from './origin-responses';
 import { answerRead } from './read-answer';
 import { ResourcesService, preconditionFailed, resourceNotFound } from './resources.service';
+import { JsonValidationPipe } from '../validation/json-validation.pipe';
+import { StoreUnavailableFilter } from '../http/all-exceptions.filter';
 
 const IF_MATCH = {
   name: 'If-Match',
@@ -74,6 +78,8 @@ const ApiResourceNotFound = () =>
   ['ttl must not be greater than 31536000'],
 )
 @ApiStoreUnavailableResponse()
+@UsePipes(JsonValidationPipe)
+@UseFilters(StoreUnavailableFilter)
 @Controller('resources')
 export class ResourcesController {
   constructor(

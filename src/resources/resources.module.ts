@@ -7,7 +7,7 @@ import { ResourcesService } from './resources.service';
 
 /**
  * The REST API over cached resources. Needs `CacheService` from a global or
- * imported `CacheModule` and `ConfigService` from the config module; reads through
+ * imported `CacheModule` and `LapseConfigService` from the config module; reads through
  * to allowed origins with `OriginModule`.
  */
 @Module({

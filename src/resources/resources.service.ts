@@ -5,11 +5,10 @@ import {
   NotFoundException,
   PreconditionFailedException,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import { CacheService } from '../cache';
 import type { CacheEntry, Precondition, PurgeSelector } from '../cache';
 import { isResourceId } from '../validation/validation-rules';
-import type { LapseConfig } from '../config/lapse.config';
 import {
   ReadThroughService,
   freshUntil,
@@ -76,10 +75,10 @@ export class ResourcesService {
 
   constructor(
     private readonly cache: CacheService,
-    config: ConfigService<LapseConfig, true>,
+    config: LapseConfigService,
     private readonly readThrough: ReadThroughService,
   ) {
-    this.defaultTtlSeconds = config.get('cache', { infer: true }).defaultTtl;
+    this.defaultTtlSeconds = config.get('cache').defaultTtl;
   }
 
   /**

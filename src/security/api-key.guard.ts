@@ -1,10 +1,9 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ConfigService } from '@nestjs/config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import { setHeaders } from '../http/adapter-neutral';
 import { PerRoute } from '../http/per-route';
-import type { LapseConfig } from '../config/lapse.config';
 import { ACCESS_METADATA, accessOfMethod } from './access.decorators';
 import type { Access } from './access.decorators';
 import { ApiKeys, presentedKey } from './api-keys';
@@ -30,9 +29,9 @@ export class ApiKeyGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    config: ConfigService<LapseConfig, true>,
+    config: LapseConfigService,
   ) {
-    const security = config.get('security', { infer: true });
+    const security = config.get('security');
     this.keys = new ApiKeys(security.apiKeys);
     this.authReads = security.authReads;
   }

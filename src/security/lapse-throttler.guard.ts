@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ExecutionContext } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Resolvable, ThrottlerOptions } from '@nestjs/throttler';
 import { PerRoute } from '../http/per-route';
-import type { LapseConfig } from '../config/lapse.config';
 import { ApiKeys, keyFingerprint, presentedKey } from './api-keys';
 
 /**
@@ -41,8 +40,8 @@ interface RouteThrottler {
  */
 @Injectable()
 export class LapseThrottlerGuard extends ThrottlerGuard {
-  @Inject(ConfigService)
-  private readonly config!: ConfigService<LapseConfig, true>;
+  @Inject(LapseConfigService)
+  private readonly config!: LapseConfigService;
   private keys?: ApiKeys;
 
   private readonly routes = new PerRoute((handler, controller): RouteThrottler[] => {
@@ -105,7 +104,7 @@ export class LapseThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
-    this.keys ??= new ApiKeys(this.config.get('security', { infer: true }).apiKeys);
+    this.keys ??= new ApiKeys(this.config.get('security').apiKeys);
     const key = presentedKey((request.headers ?? {}) as Record<string, string | undefined>);
     return Promise.resolve(
       key !== undefined && this.keys.accepts(key)

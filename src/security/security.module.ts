@@ -1,10 +1,9 @@
 import { Logger, Module } from '@nestjs/common';
 import type { DynamicModule, InjectionToken, ModuleMetadata, OnModuleInit } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { LapseConfig } from '../config/lapse.config';
 import { ApiKeyGuard } from './api-key.guard';
 import { LapseThrottlerGuard } from './lapse-throttler.guard';
 
@@ -66,10 +65,10 @@ export class SecurityModule implements OnModuleInit {
     options: SecurityModuleAsyncOptions<Deps>,
   ): DynamicModule {
     return ThrottlerModule.forRootAsync({
-      inject: [ConfigService, ...(options.inject ?? [])],
-      useFactory: async (config: ConfigService<LapseConfig, true>, ...deps: unknown[]) => {
+      inject: [LapseConfigService, ...(options.inject ?? [])],
+      useFactory: async (config: LapseConfigService, ...deps: unknown[]) => {
         const { throttlerStorage } = await options.useFactory(...(deps as Deps));
-        const { throttleLimit, throttleTtlSeconds } = config.get('security', { infer: true });
+        const { throttleLimit, throttleTtlSeconds } = config.get('security');
         return {
           throttlers: [{ ttl: throttleTtlSeconds * 1000, limit: throttleLimit }],
           errorMessage: (_context, { limit, ttl }) => tooManyRequests(limit, ttl / 1000),
@@ -81,10 +80,10 @@ export class SecurityModule implements OnModuleInit {
     });
   }
 
-  constructor(private readonly config: ConfigService<LapseConfig, true>) {}
+  constructor(private readonly config: LapseConfigService) {}
 
   onModuleInit(): void {
-    const { apiKeys, authReads } = this.config.get('security', { infer: true });
+    const { apiKeys, authReads } = this.config.get('security');
     if (apiKeys.length === 0) {
       this.logger.warn('API_KEYS is not set: anyone who can reach this server can write to it');
     } else {

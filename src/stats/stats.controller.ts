@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, Query } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Query, UseFilters, UsePipes } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponse, ApiStoreUnavailableResponse } from '../http/error-response';
 import { SeriesQueryDto } from '../time-series/dto/series-query.dto';
@@ -9,9 +9,13 @@ import {
   toStatsSeriesResponse,
 } from './dto/stats-response.dto';
 import { StatsService } from './stats.service';
+import { JsonValidationPipe } from '../validation/json-validation.pipe';
+import { StoreUnavailableFilter } from '../http/all-exceptions.filter';
 
 @ApiTags('stats')
 @ApiStoreUnavailableResponse()
+@UsePipes(JsonValidationPipe)
+@UseFilters(StoreUnavailableFilter)
 @Controller('stats')
 export class StatsController {
   constructor(private readonly stats: StatsService) {}

@@ -1,11 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import type { Provider } from '@nestjs/common';
+import type { DynamicModule, InjectionToken, ModuleMetadata, Provider } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { ConfigService } from '@nestjs/config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import { CacheStore } from '../cache/cache-store';
 import { MemoryCacheStore } from '../cache/stores/memory-cache.store';
 import { RedisCacheStore } from '../cache/stores/redis-cache.store';
-import type { LapseConfig } from '../config/lapse.config';
 import { FillLock } from '../origin/fill-lock';
 import { MemoryFillLock } from '../origin/stores/memory-fill-lock';
 import { RedisFillLock } from '../origin/stores/redis-fill-lock';
@@ -35,14 +34,36 @@ export interface Stores {
 /** Injection token of the {@link Stores} chosen at start-up. */
 export const STORES = Symbol('Stores');
 
+/**
+ * Adapters an application brings instead of the ones `store.kind` chooses,
+ * as `@nestjs/throttler` takes a `storage`. Lapse builds no default adapter
+ * for a port given one here; Nest runs the given adapters' shutdown hooks as
+ * it runs those of Lapse's own.
+ */
+export interface StoreAdapters {
+  /** Where cache entries and their counters live. */
+  cache?: CacheStore;
+  /** Where interactions are counted. */
+  tracking?: TrackingStore;
+}
+
+/** {@link StoreAdapters} made by a factory, with what it injects. */
+export interface StorageModuleAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: InjectionToken[];
+  useFactory: (...deps: never[]) => StoreAdapters | Promise<StoreAdapters>;
+}
+
+const STORE_ADAPTERS = Symbol('StoreAdapters');
+
 /** The rate-limit storage, a provider of its own so that Nest stops its timers. */
 const RATE_LIMIT_STORAGE = Symbol('RateLimitStorage');
 
 /** The one place where `CACHE_STORE` chooses the adapters. */
-function createStores(config: ConfigService<LapseConfig, true>): Stores {
-  const store = config.get('store', { infer: true });
-  const cache = config.get('cache', { infer: true });
-  const tracking = config.get('tracking', { infer: true });
+function createStores(config: LapseConfigService, adapters: StoreAdapters): Stores {
+  const store = config.get('store');
+  const cache = config.get('cache');
+  const tracking = config.get('tracking');
   const types: TypeBound = { maxTypes: tracking.maxTypes, reserved: DEFAULT_INTERACTION_TYPE };
   if (store.kind === 'redis') {
     const redis = new RedisConnection({ url: store.redisUrl, timeoutMs: store.redisTimeoutMs });
@@ -50,38 +71,46 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
     return {
       redis,
       redisSubscriber,
-      cache: new RedisCacheStore(redis, {
-        namespace: store.namespace,
-        sweepIntervalMs: cache.sweepIntervalMs,
-        retention: tracking.retention,
-        nearCacheMaxEntries: store.nearCacheMaxEntries,
-      }),
-      tracking: new RedisTrackingStore(redis, {
-        namespace: store.namespace,
-        maxResources: tracking.maxResources,
-        types,
-        retention: tracking.retention,
-      }),
+      cache:
+        adapters.cache ??
+        new RedisCacheStore(redis, {
+          namespace: store.namespace,
+          sweepIntervalMs: cache.sweepIntervalMs,
+          retention: tracking.retention,
+          nearCacheMaxEntries: store.nearCacheMaxEntries,
+        }),
+      tracking:
+        adapters.tracking ??
+        new RedisTrackingStore(redis, {
+          namespace: store.namespace,
+          maxResources: tracking.maxResources,
+          types,
+          retention: tracking.retention,
+        }),
       throttler: new RedisThrottlerStorage(redis, store.namespace),
       fillLock: new RedisFillLock(redis, redisSubscriber, {
         namespace: store.namespace,
         // A fill is a cache read, one origin request and a cache write.
-        lockTtlMs: config.get('origin', { infer: true }).timeoutMs + 2 * store.redisTimeoutMs,
+        lockTtlMs: config.get('origin').timeoutMs + 2 * store.redisTimeoutMs,
       }),
     };
   }
   return {
     redis: null,
-    cache: new MemoryCacheStore({
-      maxEntries: cache.maxEntries,
-      sweepIntervalMs: cache.sweepIntervalMs,
-      retention: tracking.retention,
-    }),
-    tracking: new MemoryTrackingStore({
-      maxResources: tracking.maxResources,
-      types,
-      retention: tracking.retention,
-    }),
+    cache:
+      adapters.cache ??
+      new MemoryCacheStore({
+        maxEntries: cache.maxEntries,
+        sweepIntervalMs: cache.sweepIntervalMs,
+        retention: tracking.retention,
+      }),
+    tracking:
+      adapters.tracking ??
+      new MemoryTrackingStore({
+        maxResources: tracking.maxResources,
+        types,
+        retention: tracking.retention,
+      }),
     throttler: new MemoryThrottlerStorage(),
     fillLock: new MemoryFillLock(),
     redisSubscriber: null,
@@ -89,7 +118,7 @@ function createStores(config: ConfigService<LapseConfig, true>): Stores {
 }
 
 const providers: Provider[] = [
-  { provide: STORES, inject: [ConfigService], useFactory: createStores },
+  { provide: STORES, inject: [LapseConfigService, STORE_ADAPTERS], useFactory: createStores },
   // Each adapter is its own provider so that Nest runs its shutdown hooks.
   { provide: CacheStore, inject: [STORES], useFactory: (stores: Stores) => stores.cache },
   { provide: TrackingStore, inject: [STORES], useFactory: (stores: Stores) => stores.tracking },
@@ -109,11 +138,25 @@ const providers: Provider[] = [
 
 /**
  * Provides the storage ports (`CacheStore`, `TrackingStore`, `FillLock`) to the whole
- * application, backed by memory or by one shared Redis connection.
+ * application, backed by memory or by one shared Redis connection, or by
+ * adapters the application brings ({@link StoreAdapters}).
  */
 @Global()
-@Module({
-  providers,
-  exports: [STORES, CacheStore, TrackingStore, FillLock, RedisConnection],
-})
-export class StorageModule {}
+@Module({})
+export class StorageModule {
+  static forRoot(adapters: StoreAdapters = {}): DynamicModule {
+    return StorageModule.forRootAsync({ useFactory: () => adapters });
+  }
+
+  static forRootAsync(options: StorageModuleAsyncOptions): DynamicModule {
+    return {
+      module: StorageModule,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: STORE_ADAPTERS, inject: options.inject ?? [], useFactory: options.useFactory },
+        ...providers,
+      ],
+      exports: [STORES, CacheStore, TrackingStore, FillLock, RedisConnection],
+    };
+  }
+}

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpStatus,
+  Param,
+  Post,
+  Query,
+  UseFilters,
+  UsePipes,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import {
   ApiErrorResponse,
@@ -20,12 +30,16 @@ import { InteractionParamsDto } from './dto/interaction-params.dto';
 import { TopQueryDto } from './dto/top-query.dto';
 import { TrackInteractionDto } from './dto/track-interaction.dto';
 import { TrackingService } from './tracking.service';
+import { JsonValidationPipe } from '../validation/json-validation.pipe';
+import { StoreUnavailableFilter } from '../http/all-exceptions.filter';
 
 @ApiTags('interactions')
 @ApiErrorResponse(HttpStatus.BAD_REQUEST, 'Invalid input; the message names the field.', [
   'type must match /^[a-z0-9_.-]{1,64}$/ (e.g. view, click, share)',
 ])
 @ApiStoreUnavailableResponse()
+@UsePipes(JsonValidationPipe)
+@UseFilters(StoreUnavailableFilter)
 @Controller('interactions')
 export class TrackingController {
   constructor(private readonly tracking: TrackingService) {}

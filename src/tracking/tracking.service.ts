@@ -1,9 +1,8 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { LapseConfigService } from '../config/lapse-config.service';
 import { resolveSeriesRange, resolveWindow } from '../time-series/time-range';
 import type { RangeQuery } from '../time-series/time-range';
 import type { BucketRange, BucketRetention } from '../time-series/time-buckets';
-import type { LapseConfig } from '../config/lapse.config';
 import { ResourcesService } from '../resources/resources.service';
 import { DEFAULT_INTERACTION_TYPE, TrackingStore } from './tracking-store';
 import type { InteractionSummary, SeriesPoint, TopResource } from './tracking-store';
@@ -39,11 +38,9 @@ export class TrackingService {
   constructor(
     @Inject(TrackingStore) private readonly store: TrackingStore,
     private readonly resources: ResourcesService,
-    config: ConfigService<LapseConfig, true>,
+    config: LapseConfigService,
   ) {
-    ({ retention: this.retention, maxTypes: this.maxTypes } = config.get('tracking', {
-      infer: true,
-    }));
+    ({ retention: this.retention, maxTypes: this.maxTypes } = config.get('tracking'));
   }
 
   /**

@@ -6,6 +6,7 @@ import {
   bucketOf,
   bucketStarts,
   coveringBuckets,
+  DEFAULT_RETENTION,
   oldestKept,
 } from '../../time-series/time-buckets';
 import type {
@@ -46,7 +47,8 @@ export interface MemoryTrackingStoreOptions {
   maxResources: number;
   /** How many distinct types each resource keeps; default {@link DEFAULT_TYPE_BOUND}. */
   types?: TypeBound;
-  retention: BucketRetention;
+  /** How long minute and hour buckets are kept; default {@link DEFAULT_RETENTION}. */
+  retention?: BucketRetention;
   /** How often buckets past their retention are dropped, in milliseconds. */
   pruneIntervalMs?: number;
 }
@@ -91,7 +93,7 @@ export class MemoryTrackingStore implements TrackingStore, OnModuleDestroy {
   constructor({
     maxResources,
     types = DEFAULT_TYPE_BOUND,
-    retention,
+    retention = DEFAULT_RETENTION,
     pruneIntervalMs = 60_000,
   }: MemoryTrackingStoreOptions) {
     this.tallies = new LRUCache<string, Tally>({ max: maxResources });
