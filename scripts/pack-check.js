@@ -4,8 +4,9 @@
  * `npm run pack:check`. Packs Lapse, installs the tarball into a fresh app in
  * a temporary folder, type-checks and compiles a file that uses it from
  * 'lapse' (strict, with Node's own package resolution, so the `exports`
- * types are the ones read), then runs it: a Nest app importing LapseModule
- * writes and reads an entry through CacheService.
+ * types are the ones read), checks that Lapse uses the app's own Nest (a
+ * peer dependency, never a copy of its own), then runs the file: a Nest app
+ * importing LapseModule writes and reads an entry through CacheService.
  *
  *   --skip-build   pack the dist/ already built
  *   --keep         leave the temporary folder, and say where it is
@@ -90,6 +91,16 @@ function main() {
       ) === 'ERR_PACKAGE_PATH_NOT_EXPORTED',
       "a file that is not exported can be required ('lapse/dist/app.module')",
     );
+    // Nest is a peer: Lapse uses the host's copy, so their classes and tokens are the same.
+    for (const peer of ['@nestjs/common', '@nestjs/core']) {
+      const fromLapse = probe(
+        `process.stdout.write(require.resolve('${peer}', { paths: [require('path').dirname(require.resolve('lapse'))] }))`,
+      );
+      expect(
+        fromLapse === probe(`process.stdout.write(require.resolve('${peer}'))`),
+        `Lapse resolves its own copy of ${peer}: ${fromLapse}`,
+      );
+    }
     if (existsSync(join(ROOT, 'dist', 'testing', 'index.js'))) {
       expect(
         probe("process.stdout.write(require.resolve('lapse/testing'))").endsWith(

@@ -55,13 +55,14 @@ const LAPSE_MODULE_OPTIONS = Symbol('LapseModuleOptions');
 class LapseOptionsModule {}
 
 /**
- * All of Lapse for an application of its own: the cache (`CacheService`,
- * global), the REST API over resources (`/resources`, `/fetch`), interaction
- * tracking (`/interactions`, `TrackingService`) and `/stats`, over the
+ * All of Lapse for an application of its own: the cache (`CacheService`),
+ * the REST API over resources (`/resources`, `/fetch`), interaction tracking
+ * (`/interactions`, `TrackingService`) and `/stats`, over the
  * stores its options choose. The standalone server's own concerns (API keys,
  * rate limits, CORS, metrics, health, dashboard, Swagger UI) are left to the
  * host application, whose guards, interceptors and filters apply to Lapse's
- * routes as to its own.
+ * routes as to its own. `CacheService` and `TrackingService` are global:
+ * every module of the host can inject them.
  *
  * ```ts
  * LapseModule.forRoot({ path: 'cache', config: { cache: { defaultTtl: 60 } } })
@@ -92,6 +93,9 @@ export class LapseModule {
     };
     return {
       module: LapseModule,
+      // CacheService is global already; TrackingService too, so that any
+      // feature module of the host can inject either.
+      global: true,
       imports: [
         LapseConfigModule.forRootAsync({
           imports: [optionsModule],

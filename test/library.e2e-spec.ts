@@ -63,6 +63,10 @@ class GreetingsController {
   }
 }
 
+/** A feature module of the host, which does not import LapseModule itself. */
+@Module({ controllers: [GreetingsController] })
+class GreetingsModule {}
+
 /** A host store whose backend has gone away. */
 class UnreachableCacheStore extends MemoryCacheStore {
   override readCounted(): Promise<never> {
@@ -224,11 +228,8 @@ describe('Lapse inside a host application', () => {
     expect(config.get('store')).toBeUndefined();
   });
 
-  it("lets the host's own controllers inject CacheService and TrackingService", async () => {
-    const { http } = await hostApp({
-      imports: [LapseModule.forRoot()],
-      controllers: [GreetingsController],
-    });
+  it("lets the host's feature modules inject CacheService and TrackingService", async () => {
+    const { http } = await hostApp({ imports: [LapseModule.forRoot(), GreetingsModule] });
 
     const first = await http().get('/greetings/ada').expect(200);
     expect(first.body).toStrictEqual({ text: 'Hello, ada', cached: false });

@@ -37,8 +37,11 @@ export const STORES = Symbol('Stores');
 /**
  * Adapters an application brings instead of the ones `store.kind` chooses,
  * as `@nestjs/throttler` takes a `storage`. Lapse builds no default adapter
- * for a port given one here; Nest runs the given adapters' shutdown hooks as
- * it runs those of Lapse's own.
+ * for a port given one here. The given adapter is the value of Lapse's
+ * `CacheStore` (or `TrackingStore`) provider, so Nest runs its lifecycle
+ * hooks as a provider's; when the application provides the same instance
+ * too, they run once per provider (twice), as with `@nestjs/throttler`'s
+ * storage: such hooks must tolerate a second call.
  */
 export interface StoreAdapters {
   /** Where cache entries and their counters live. */
