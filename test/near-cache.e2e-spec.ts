@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createClient } from '@redis/client';
 import type { Response } from 'supertest';
 import type { NearCacheActivity } from '../src/cache/cache-store';
@@ -28,6 +30,8 @@ const TRACKING_NAME = `lapse-near-cache:${NAMESPACE}`;
  * answered the change (docs/near-cache.md): Redis's message on the way.
  */
 const INVALIDATION_LIMIT_MS = 100;
+/** Write/read pairs between two instances: thousands, as the coherence claim is about the worst case. */
+const PAIRS = 2000;
 /** The interval at which near hits are added to Redis's counters, and some slack. */
 const FLUSHED_MS = 200 + 300;
 
@@ -35,6 +39,12 @@ const FLUSHED_MS = 200 + 300;
 type NearCacheStats = NearCacheActivity;
 
 type Observer = ReturnType<typeof createClient>;
+
+/** Runs the `redis-cli` program against `redis`; resolves what it printed. */
+async function redisCli(redis: RedisServer, ...args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)('redis-cli', ['-p', String(redis.port), ...args]);
+  return stdout.trim();
+}
 
 function nearEnv(redis: RedisServer): Record<string, string> {
   return {
@@ -128,13 +138,13 @@ describeWithRedis('a near cache on two instances sharing one Redis', () => {
 
   const getOnB = (id: string) => () => b.http().get(`/resources/${id}`);
 
-  it('serves on B each of 500 writes made through A as soon as A has answered it', async () => {
+  it(`serves on B each of ${PAIRS} writes made through A as soon as A has answered it`, async () => {
     await a.http().put('/resources/hot').send({ data: -1 }).expect(201);
     await b.http().get('/resources/hot').expect(200);
     const nearHitsBefore = (await nearOf(b)).hits;
     const seen: Lateness[] = [];
 
-    for (let i = 0; i < 500; i += 1) {
+    for (let i = 0; i < PAIRS; i += 1) {
       await a.http().put('/resources/hot').send({ data: i }).expect(200);
       seen.push(await seenWithin(getOnB('hot'), (res) => res.body.data === i));
       // Once more: from the near cache, until the next write.
@@ -144,11 +154,11 @@ describeWithRedis('a near cache on two instances sharing one Redis', () => {
     const late = seen.filter(({ oldReads }) => oldReads > 0).length;
     const worst = Math.max(...seen.map(({ delayMs }) => delayMs));
     process.stdout.write(
-      `\nNear cache: ${late} of 500 first reads on B after a write answered on A gave the old ` +
+      `\nNear cache: ${late} of ${PAIRS} first reads on B after a write answered on A gave the old ` +
         `value; worst delay ${worst.toFixed(1)} ms.\n`,
     );
-    expect((await nearOf(b)).hits - nearHitsBefore).toBeGreaterThanOrEqual(250);
-  });
+    expect((await nearOf(b)).hits - nearHitsBefore).toBeGreaterThanOrEqual(PAIRS / 2);
+  }, 180_000);
 
   it('forgets on B what A deleted, touched or purged by tag', async () => {
     await a.http().put('/resources/gone').send({ data: 1 }).expect(201);
@@ -185,16 +195,17 @@ describeWithRedis('a near cache on two instances sharing one Redis', () => {
     await a.http().get('/resources/own').expect(404);
   });
 
-  it('hears changes made in Redis by anyone else (SET, DEL on the key)', async () => {
+  it('hears changes made in Redis by anyone else (redis-cli SET, DEL on the key)', async () => {
     await a.http().put('/resources/direct').send({ data: 'lapse' }).expect(201);
     await heldNear(b, 'direct');
     const key = `${VALUE_PREFIX}direct`;
     const stored = JSON.parse((await observer.get(key))!) as { value: { value: unknown } };
     stored.value.value = 'edited';
 
-    await observer.set(key, JSON.stringify(stored), { expiration: { type: 'PX', value: 60_000 } });
+    // Written by the redis-cli program, as an operator would.
+    await redisCli(redis, 'SET', key, JSON.stringify(stored), 'PX', '60000');
     await seenWithin(getOnB('direct'), (res) => res.body.data === 'edited');
-    await observer.del(key);
+    await redisCli(redis, 'DEL', key);
     await seenWithin(getOnB('direct'), (res) => res.status === 404);
   });
 
