@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
+import { RedisKeyspace } from '../redis/redis-keyspace';
 import {
   describeCacheStoreContract,
   entryOf,
@@ -95,6 +96,20 @@ if (redisBinary) {
           namespace: uniqueNamespace(),
           sweepIntervalMs: 60_000,
         }),
+      sweepExpired: (store) => store.sweepExpired(),
+      destroy: (store) => store.onModuleDestroy(),
+    });
+
+    // The code path of a cluster (hash-tagged shards, every view merged), on one Redis.
+    describeCacheStoreContract('redis, 7 shards', {
+      create: async () => {
+        const namespace = uniqueNamespace();
+        return new RedisCacheStore(await connect(), {
+          namespace,
+          keyspace: RedisKeyspace.cluster(namespace, 7),
+          sweepIntervalMs: 60_000,
+        });
+      },
       sweepExpired: (store) => store.sweepExpired(),
       destroy: (store) => store.onModuleDestroy(),
     });

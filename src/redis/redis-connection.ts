@@ -1,19 +1,32 @@
 import { Logger } from '@nestjs/common';
 import type { OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { createClient, ErrorReply } from '@redis/client';
-import type { RedisClientType } from '@redis/client';
+import { createClient, createCluster, ErrorReply } from '@redis/client';
+import type { RedisClientType, RedisClusterType } from '@redis/client';
 import { StoreUnavailableError } from '../common/store-unavailable.error';
 
 /** Settings of a {@link RedisConnection}. */
 export interface RedisConnectionOptions {
-  /** e.g. `redis://127.0.0.1:6379/0`. */
+  /**
+   * e.g. `redis://127.0.0.1:6379/0`. With `clusterNodes`, only its user,
+   * password and scheme (`rediss:` for TLS) are used.
+   */
   url: string;
+  /** `host:port` of some nodes of a Redis Cluster: connects to the cluster they belong to. */
+  clusterNodes?: readonly string[];
   /** How long one store call may take before it fails, in milliseconds. */
   timeoutMs: number;
 }
 
-/** The commands Lapse sends, with the reply types it expects. */
+/** The commands Lapse sends, with the reply types it expects: one Redis node's client. */
 export type RedisClient = RedisClientType;
+
+/** How one node of the deployment answered a {@link RedisConnection.checkNodes} check. */
+export interface RedisNodeStatus {
+  /** `host:port`. */
+  address: string;
+  /** Whether it answered PING within the timeout. */
+  up: boolean;
+}
 
 /**
  * One Redis client shared by every Redis-backed store, and the rules for using it:
@@ -29,9 +42,17 @@ export type RedisClient = RedisClientType;
  *   the log gets one line when Redis stops answering (connection lost, or a
  *   call timed out) and one when it answers again, however many requests
  *   failed in between.
+ *
+ * On a Redis Cluster (`clusterNodes`), `@redis/client`'s cluster client finds
+ * the nodes, follows MOVED and ASK redirections and reconnects; each call
+ * names the key whose slot it runs on ({@link run}), and runs on the client
+ * of the master serving that slot. A master that is down fails only the calls
+ * to its slots; after a failure, the slot map is read again (at most once per
+ * {@link REDISCOVER_INTERVAL_MS}), so a promoted replica is found without a restart.
  */
 export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
-  readonly client: RedisClient;
+  private readonly single: RedisClient | undefined;
+  private readonly cluster: RedisClusterType | undefined;
   private readonly logger = new Logger(RedisConnection.name);
   /** How long one call may take before it fails, in milliseconds. */
   readonly timeoutMs: number;
@@ -42,24 +63,51 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   /** When an error reply was last logged: they are logged at most once a minute. */
   private errorReplyLoggedAt = -Infinity;
   private errorRepliesUnlogged = 0;
+  /** On a cluster: whether its slot map was read, so calls can be routed. */
+  private discovered = false;
+  private connecting: Promise<void> | undefined;
+  private rediscoveredAt = -Infinity;
 
-  constructor({ url, timeoutMs }: RedisConnectionOptions) {
+  constructor({ url, clusterNodes, timeoutMs }: RedisConnectionOptions) {
     this.timeoutMs = timeoutMs;
+    const socket = {
+      connectTimeout: timeoutMs,
+      // Retry quickly at first, then every second at most, forever.
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
+    };
+    if (clusterNodes && clusterNodes.length > 0) {
+      this.where = `the Redis Cluster of ${clusterNodes.join(', ')}`;
+      this.cluster = createCluster({
+        rootNodes: clusterNodes.map((node) => ({ url: nodeUrl(url, node) })),
+        defaults: { ...credentialsOf(url), disableOfflineQueue: true, socket },
+        // Connect to a node on first use: discovery then never waits for a dead master.
+        minimizeConnections: true,
+      });
+      this.cluster.on('error', () => undefined);
+      this.cluster.on('node-error', () => undefined);
+      this.connectCluster();
+      return;
+    }
     this.where = redactUrl(url);
-    this.client = createClient({
-      url,
-      disableOfflineQueue: true,
-      socket: {
-        connectTimeout: timeoutMs,
-        // Retry quickly at first, then every second at most, forever.
-        reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
-      },
-    });
-    this.client.on('ready', () =>
-      this.reportReachable(true, `Connected to Redis at ${this.where}`),
-    );
-    this.client.on('error', (error: Error) => this.reportReachable(false, error.message));
-    this.client.connect().catch((error: Error) => this.reportReachable(false, error.message));
+    const client = createClient({ url, disableOfflineQueue: true, socket });
+    this.single = client;
+    client.on('ready', () => this.reportReachable(true, `Connected to Redis at ${this.where}`));
+    client.on('error', (error: Error) => this.reportReachable(false, error.message));
+    client.connect().catch((error: Error) => this.reportReachable(false, error.message));
+  }
+
+  /** Whether this is a Redis Cluster's connection. */
+  get isCluster(): boolean {
+    return this.cluster !== undefined;
+  }
+
+  /**
+   * The client of the one Redis (not on a cluster: there each call gets its
+   * node's client from {@link run}).
+   */
+  get client(): RedisClient {
+    if (!this.single) throw new Error('A Redis Cluster has no single client');
+    return this.single;
   }
 
   /**
@@ -67,26 +115,36 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
    * start serves from the first request; past it, start-up goes on without Redis.
    */
   async onModuleInit(): Promise<void> {
-    if (this.client.isReady) return;
+    if (this.isReady) return;
     let timer: NodeJS.Timeout | undefined;
+    const ready = this.single
+      ? new Promise<void>((resolve) => this.single?.once('ready', () => resolve()))
+      : this.connecting;
     await Promise.race([
-      new Promise<void>((resolve) => this.client.once('ready', () => resolve())),
+      ready,
       new Promise<void>((resolve) => (timer = setTimeout(resolve, this.timeoutMs))),
     ]);
     clearTimeout(timer);
   }
 
-  /** True while connected and ready for commands. */
+  /** True while connected and ready for commands (on a cluster: once its slots are known). */
   get isReady(): boolean {
-    return this.client.isReady;
+    return this.single ? this.single.isReady : this.discovered && !this.closing;
   }
 
   /**
    * Runs `call` against Redis, failing with {@link StoreUnavailableError} when
    * Redis is not connected, answers with an error, or takes longer than the timeout.
+   * On a cluster, `call` gets the client of the master serving `key`'s slot;
+   * there a key is required.
    */
-  async run<T>(call: (client: RedisClient) => Promise<T>): Promise<T> {
-    if (!this.client.isReady) {
+  run<T>(call: (client: RedisClient) => Promise<T>, key?: string): Promise<T> {
+    return this.bounded(() => this.routed(call, key));
+  }
+
+  /** Runs `call`, bounded by the timeout, counting and reporting its failure. */
+  private async bounded<T>(call: () => Promise<T>): Promise<T> {
+    if (!this.isReady) {
       this.failures += 1;
       throw new StoreUnavailableError();
     }
@@ -107,11 +165,11 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       );
     });
     try {
-      const result = await Promise.race([call(this.client), timeout]);
+      const result = await Promise.race([call(), timeout]);
       // A call answered in time: Redis is back after a freeze (a lost
       // connection reports its return by itself, with 'ready').
-      if (this.reachable === false && this.client.isReady) {
-        this.reportReachable(true, `Redis at ${this.where} answers again`);
+      if (this.reachable === false && this.isReady) {
+        this.reportReachable(true, `${this.where} answers again`);
       }
       return result;
     } catch (error) {
@@ -122,11 +180,52 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
         // Redis answered, with an error: not an outage, but worth a line now and then.
         this.reportErrorReply(error);
       }
+      if (!(error instanceof ErrorReply)) this.rediscover();
       if (error instanceof StoreUnavailableError) throw error;
       throw new StoreUnavailableError('Cache store unavailable', { cause: error });
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Runs `call` on every master (the one Redis, or each master of the
+   * cluster), each bounded by the timeout; resolves what each answered, in
+   * the order of the masters, or fails as {@link run} does if one fails.
+   */
+  async runOnEachMaster<T>(call: (client: RedisClient) => Promise<T>): Promise<T[]> {
+    const cluster = this.cluster;
+    if (!cluster) return [await this.run(call)];
+    return Promise.all(
+      cluster.masters.map((master) =>
+        this.bounded(async () => call((await cluster.nodeClient(master)) as RedisClient)),
+      ),
+    );
+  }
+
+  /**
+   * Pings each master; resolves which answered within the timeout. Never
+   * fails: a node that is down is reported, not thrown.
+   */
+  async checkNodes(): Promise<RedisNodeStatus[]> {
+    const cluster = this.cluster;
+    if (!cluster) {
+      const up = await this.run((client) => client.ping()).then(
+        () => true,
+        () => false,
+      );
+      return [{ address: this.where, up }];
+    }
+    if (!this.isReady) return [{ address: this.where, up: false }];
+    return Promise.all(
+      cluster.masters.map(async (master) => {
+        const up = await this.bounded(async () => (await cluster.nodeClient(master)).ping()).then(
+          () => true,
+          () => false,
+        );
+        return { address: master.address, up };
+      }),
+    );
   }
 
   /**
@@ -141,18 +240,60 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    if (!this.client.isOpen) return;
+    const client = this.single ?? this.cluster;
+    if (!client?.isOpen) return;
     // close() waits for replies to queued commands, which a frozen Redis never sends.
     let timer: NodeJS.Timeout | undefined;
     const gaveUp = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.timeoutMs);
     });
-    const outcome = await Promise.race([
-      this.client.close().catch(() => 'failed' as const),
-      gaveUp,
-    ]);
+    const outcome = await Promise.race([client.close().catch(() => 'failed' as const), gaveUp]);
     clearTimeout(timer);
-    if (outcome !== undefined && this.client.isOpen) this.client.destroy();
+    if (outcome !== undefined && client.isOpen) client.destroy();
+  }
+
+  /** `call` on the one client, or on the client of the master serving `key`'s slot. */
+  private routed<T>(
+    call: (client: RedisClient) => Promise<T>,
+    key: string | undefined,
+  ): Promise<T> {
+    const cluster = this.cluster;
+    if (!cluster) return call(this.client);
+    if (key === undefined) throw new Error('A call on a Redis Cluster needs a key to route it');
+    // _execute is how the cluster client runs each of its own commands: it
+    // picks the slot's master and follows MOVED and ASK redirections.
+    return cluster._execute(key, false, undefined, (client) => call(client as RedisClient));
+  }
+
+  /** Reads the cluster's slot map until it succeeds, then keeps it fresh on failures. */
+  private connectCluster(): void {
+    const cluster = this.cluster;
+    if (!cluster || this.closing) return;
+    this.connecting = cluster.connect().then(
+      () => {
+        this.discovered = true;
+        this.reportReachable(true, `Connected to ${this.where}`);
+      },
+      (error: Error) => {
+        this.reportReachable(false, error.message);
+        setTimeout(() => this.connectCluster(), 1000).unref();
+      },
+    );
+  }
+
+  /**
+   * After a call failed without an answer: the slot's master may be gone
+   * and a replica promoted in its place, so read the slot map again, at
+   * most once per interval.
+   */
+  private rediscover(): void {
+    const cluster = this.cluster;
+    const now = performance.now();
+    if (!cluster || !this.discovered || now - this.rediscoveredAt < REDISCOVER_INTERVAL_MS) return;
+    this.rediscoveredAt = now;
+    const start = cluster.masters.find((master) => master.client?.isReady)?.client;
+    if (!start) return;
+    cluster._slots.rediscover(start).catch(() => undefined);
   }
 
   /**
@@ -185,6 +326,28 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       `Redis at ${this.where} refused a call: ${error.message}` +
         (more > 0 ? ` (and ${more} more in the last minute)` : ''),
     );
+  }
+}
+
+/** Least time between two readings of a cluster's slot map after failed calls. */
+export const REDISCOVER_INTERVAL_MS = 1000;
+
+/** A seed `host:port` as a URL carrying the scheme of `url` (`rediss:` for TLS). */
+function nodeUrl(url: string, node: string): string {
+  const scheme = url.startsWith('rediss:') ? 'rediss' : 'redis';
+  return `${scheme}://${node}`;
+}
+
+/** The user and password of `url`, if any, for every node of a cluster. */
+function credentialsOf(url: string): { username?: string; password?: string } {
+  try {
+    const { username, password } = new URL(url);
+    return {
+      ...(username ? { username: decodeURIComponent(username) } : {}),
+      ...(password ? { password: decodeURIComponent(password) } : {}),
+    };
+  } catch {
+    return {};
   }
 }
 

@@ -3,22 +3,24 @@
  * so a value and its indexes never disagree, conditional writes cannot race,
  * and instances sweeping together count each expiry once.
  *
- * Keys per namespace `<ns>`:
- * - `<ns>:cache:<id>`   the entry, as JSON, with Redis's own expiry (PX)
- * - `<ns>:cache-expiry` sorted set: id → expiry (epoch ms)
- * - `<ns>:cache-ids`    sorted set, all scores 0: ids in byte order, for prefix listing
- * - `<ns>:cache-etags`  hash: id → entity tag
- * - `<ns>:cache-tags`   hash: id → JSON array of its tags
- * - `<ns>:tag:<tag>`    sorted set, all scores 0: ids carrying the tag
- * - `<ns>:stats`        hash of counters
- * - `<ns>:stats:<interval>:<start>` hash of counters per minute and hour bucket, expiring
- * - `<ns>:stats-evictions-seen` Redis's eviction count at the last sweep
+ * Keys per shard `<s>` (the namespace itself on one Redis, `{<namespace>:<n>}`
+ * on a cluster: see RedisKeyspace), each shard's ids in its own indexes:
+ * - `<s>:cache:<id>`   the entry, as JSON, with Redis's own expiry (PX)
+ * - `<s>:cache-expiry` sorted set: id → expiry (epoch ms)
+ * - `<s>:cache-ids`    sorted set, all scores 0: ids in byte order, for prefix listing
+ * - `<s>:cache-etags`  hash: id → entity tag
+ * - `<s>:cache-tags`   hash: id → JSON array of its tags
+ * - `<s>:tag:<tag>`    sorted set, all scores 0: ids carrying the tag
+ * - `<s>:stats`        hash of counters
+ * - `<s>:stats:<interval>:<start>` hash of counters per minute and hour bucket, expiring
+ * - `<s>:stats-evictions-seen` Redis's eviction count at the last sweep
  *
  * Every entry's JSON ends with its `"expires":<epoch ms>}`, which is how
  * READ_SCRIPT judges expiry without decoding the value.
  *
- * Tag keys are derived inside the scripts, so the store targets a single
- * Redis (or a primary with replicas), not a Redis Cluster.
+ * Tag and bucket keys are derived inside the scripts from a shard's prefix:
+ * on a cluster that prefix is a hash tag, so they share the slot of the keys
+ * a script is given.
  */
 
 import { RedisScript } from '../../redis/redis-script';
@@ -246,13 +248,16 @@ return { next, unpack(out) }
  * Returns how many it reclaimed and the earliest expiry left (-1: none), so
  * that the next sweep can wait until then.
  * KEYS: expiry, ids, etags, tags, stats, evictions seen
- * ARGV: now, batch, valuePrefix, tagPrefix, 5 bucket arguments
+ * ARGV: now, batch, valuePrefix, tagPrefix, 5 bucket arguments, file evictions
+ *       ('1' on one Redis; '0' on a cluster, where a node's count is not a shard's)
  */
 export const SWEEP_SCRIPT = new RedisScript(`${UNINDEX}${COUNT_IN_BUCKETS}
-local evicted = tonumber(string.match(redis.call('INFO', 'stats'), 'evicted_keys:(%d+)') or '0')
-local seen = tonumber(redis.call('GET', KEYS[6]) or '-1')
-if seen >= 0 and evicted > seen then countInBuckets(5, 'evicted', evicted - seen) end
-redis.call('SET', KEYS[6], evicted)
+if ARGV[10] == '1' then
+  local evicted = tonumber(string.match(redis.call('INFO', 'stats'), 'evicted_keys:(%d+)') or '0')
+  local seen = tonumber(redis.call('GET', KEYS[6]) or '-1')
+  if seen >= 0 and evicted > seen then countInBuckets(5, 'evicted', evicted - seen) end
+  redis.call('SET', KEYS[6], evicted)
+end
 local now = tonumber(ARGV[1])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
 local expired = 0

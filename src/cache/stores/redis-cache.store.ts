@@ -1,9 +1,9 @@
 import type { BeforeApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
-import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import type { KeyvStoreAdapter } from 'keyv';
 import { compareUtf8 } from '../../common/utf8-order';
 import type { RedisConnection } from '../../redis/redis-connection';
+import { RedisKeyspace } from '../../redis/redis-keyspace';
 import { RedisKeyTracking } from '../../redis/redis-key-tracking';
 import type {
   CacheEntry,
@@ -49,6 +49,11 @@ import { SweepSchedule } from './sweep-schedule';
 export interface RedisCacheStoreOptions {
   /** Prefix of every key, so that deployments can share one Redis. */
   namespace: string;
+  /**
+   * How ids map to shards and keys (default: one Redis, one shard, keys
+   * prefixed by `namespace`). On a cluster, one hash-tagged shard per slot group.
+   */
+  keyspace?: RedisKeyspace;
   /** How often expired entries are counted and unindexed, in milliseconds. */
   sweepIntervalMs: number;
   /** How long per-minute and per-hour activity counts are kept. */
@@ -81,8 +86,10 @@ export const NEAR_CACHE_LEASE_MS = 1000;
 const IDLE_SWEEP_MS = 60_000;
 /** Most index entries one sweep or purge step handles. */
 const BATCH = 1000;
-/** Most ids one listing request visits (expired ones included), whatever the page size. */
+/** Most ids one listing request visits per shard (expired ones included), whatever the page size. */
 const LIST_BUDGET = 5000;
+/** Most shards read at once by a purge or a sweep: each is a loop of calls. */
+const SHARDS_AT_ONCE = 8;
 /**
  * The upper bound of a prefix range: the prefix followed by the byte 0xFF,
  * which never occurs in UTF-8 (a string '\xff' would be sent as C3 BF).
@@ -96,13 +103,35 @@ interface KeyvRecord {
   expires?: number;
 }
 
+/** The keys of one shard (see `redis-cache.scripts.ts`). */
+interface ShardKeys {
+  /** expiry, ids, etags, tags: the index keys every script starts with. */
+  index: string[];
+  valuePrefix: string;
+  tagPrefix: string;
+  stats: string;
+  bucketPrefix: string;
+  evictionsSeen: string;
+}
+
+/** What one shard's listing script answered. */
+interface ShardPage {
+  entries: ListPage['entries'];
+  /** The last id it visited when more may follow, or `undefined` when it visited all. */
+  next: string | undefined;
+}
+
 /**
  * Cache store on Redis, shared by every instance that uses the same Redis and
- * namespace. Entries are read through `@keyv/redis`; they are written by Lua
- * scripts (see `redis-cache.scripts.ts`) rather than by `@keyv/redis`'s plain
- * SET, because a value and its indexes (expiry, ids, tags, entity tags) must
- * change together and conditional writes must not race. Counters live in one
- * hash, moved with HINCRBY.
+ * namespace. Entries are written by Lua scripts (see `redis-cache.scripts.ts`)
+ * because a value and its indexes (expiry, ids, tags, entity tags) must
+ * change together and conditional writes must not race. Counters live in a
+ * hash per shard, moved with HINCRBY by the same scripts.
+ *
+ * The keyspace splits ids into shards ({@link RedisKeyspace}): one on a
+ * single Redis, several hash-tagged ones on a cluster, where an entry and its
+ * shard's indexes share a slot, so every script stays atomic on one node.
+ * Views of every entry (listing, purge, counts, counters) read each shard and merge.
  *
  * With `nearCacheMaxEntries`, entries read are kept in process too and served
  * from there until they expire or Redis says they changed (a tracking
@@ -117,41 +146,27 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
   readonly maxEntries = null;
   readonly keyv: Keyv;
 
-  private readonly reader: KeyvRedis<string>;
-  private readonly valuePrefix: string;
-  private readonly tagPrefix: string;
-  /** expiry, ids, etags, tags: the index keys every script starts with. */
-  private readonly indexKeys: string[];
-  private readonly statsKey: string;
-  private readonly bucketPrefix: string;
-  private readonly evictionsSeenKey: string;
+  private readonly keyspace: RedisKeyspace;
+  private readonly shards: readonly ShardKeys[];
   private readonly retention: BucketRetention;
   private readonly sweeps: SweepSchedule;
   private readonly near: NearCacheParts | undefined;
+  /** The shard that counts the next count made without a key, in turn, so none is hot. */
+  private nextCountingShard = 0;
 
   constructor(
     private readonly connection: RedisConnection,
     {
       namespace,
+      keyspace = RedisKeyspace.single(namespace),
       sweepIntervalMs,
       retention = DEFAULT_RETENTION,
       nearCacheMaxEntries = 0,
     }: RedisCacheStoreOptions,
   ) {
     this.retention = retention;
-    this.bucketPrefix = `${namespace}:stats:`;
-    this.evictionsSeenKey = `${namespace}:stats-evictions-seen`;
-    this.valuePrefix = `${namespace}:cache:`;
-    this.tagPrefix = `${namespace}:tag:`;
-    this.indexKeys = ['expiry', 'ids', 'etags', 'tags'].map((name) => `${namespace}:cache-${name}`);
-    this.statsKey = `${namespace}:stats`;
-    this.reader = new KeyvRedis<string>(connection.client, {
-      namespace: `${namespace}:cache`,
-      keyPrefixSeparator: ':',
-      throwOnErrors: true,
-    });
-    // Errors reach callers as StoreUnavailableError; these events would only duplicate them.
-    this.reader.on('error', () => undefined);
+    this.keyspace = keyspace;
+    this.shards = keyspace.all().map((shard) => shardKeys(keyspace.prefix(shard)));
     this.keyv = new Keyv(this.keyvAdapter(), {
       serialize: undefined,
       deserialize: undefined,
@@ -174,13 +189,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
     precondition: Precondition,
     countAsSet = true,
   ): Promise<WriteOutcome> {
-    const result = await this.write(
-      key,
-      { value: entry, expires: entry.expiresAt },
-      ttlMs,
-      precondition,
-      countAsSet,
-    );
+    const result = await this.write(key, entry, ttlMs, precondition, countAsSet);
     return result < 0
       ? { written: false, reason: 'precondition-failed' }
       : { written: true, created: result === 1 };
@@ -210,42 +219,86 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
 
   /** Reads from Redis and counts a hit or a miss there, in one round trip. */
   private async readShared(key: string): Promise<CacheEntry | undefined> {
-    const json = await this.connection.run((client) =>
-      READ_SCRIPT.evaluate(client, {
-        keys: [this.valuePrefix + key, this.statsKey],
-        arguments: [String(Date.now()), ...this.bucketArguments(Date.now())],
-      }),
+    const keys = this.keysOf(key);
+    const value = keys.valuePrefix + key;
+    const json = await this.connection.run(
+      (client) =>
+        READ_SCRIPT.evaluate(client, {
+          keys: [value, keys.stats],
+          arguments: [String(Date.now()), ...this.bucketArguments(keys, Date.now())],
+        }),
+      value,
     );
     return typeof json === 'string' ? (JSON.parse(json) as KeyvRecord).value : undefined;
   }
 
   async deleteIf(key: string, precondition: Precondition): Promise<DeleteOutcome> {
+    const keys = this.keysOf(key);
+    const value = keys.valuePrefix + key;
     const result = await this.changing(key, () =>
-      this.connection.run((client) =>
-        DELETE_SCRIPT.evaluate(client, {
-          keys: [...this.indexKeys, this.valuePrefix + key],
-          arguments: [key, this.tagPrefix, ...preconditionArguments(precondition)],
-        }),
+      this.connection.run(
+        (client) =>
+          DELETE_SCRIPT.evaluate(client, {
+            keys: [...keys.index, value],
+            arguments: [key, keys.tagPrefix, ...preconditionArguments(precondition)],
+          }),
+        value,
       ),
     );
     return result === 1 ? 'deleted' : result === 0 ? 'absent' : 'precondition-failed';
   }
 
+  /**
+   * Each shard lists its page after the same id; the merged page keeps only
+   * ids up to where every shard has looked, so no id is skipped, and the
+   * next page starts after its last id, as on one shard.
+   */
   async list({ prefix = '', tag, after, limit }: ListQuery): Promise<ListPage> {
     const start =
       after !== undefined && compareUtf8(after, prefix) >= 0 ? `(${after}` : `[${prefix}`;
-    const reply = (await this.connection.run((client) =>
-      LIST_SCRIPT.evaluate(client, {
-        keys: [...this.indexKeys, this.sourceKey(tag)],
-        arguments: [
-          start,
-          prefix ? prefixUpperBound(prefix) : '+',
-          String(limit),
-          String(LIST_BUDGET),
-          String(Date.now()),
-          this.valuePrefix,
-        ],
-      }),
+    const end = prefix ? prefixUpperBound(prefix) : '+';
+    const pages = await Promise.all(
+      this.shards.map((keys) => this.listShard(keys, tag, start, end, limit)),
+    );
+    let seenUpTo: string | undefined;
+    for (const { next } of pages) {
+      if (next !== undefined && (seenUpTo === undefined || compareUtf8(next, seenUpTo) < 0)) {
+        seenUpTo = next;
+      }
+    }
+    const candidates = pages
+      .flatMap(({ entries }) => entries)
+      .filter(({ key }) => seenUpTo === undefined || compareUtf8(key, seenUpTo) <= 0)
+      .sort((a, b) => compareUtf8(a.key, b.key));
+    if (candidates.length > limit) {
+      const entries = candidates.slice(0, limit);
+      return { entries, next: entries[entries.length - 1].key };
+    }
+    return { entries: candidates, next: seenUpTo };
+  }
+
+  private async listShard(
+    keys: ShardKeys,
+    tag: string | undefined,
+    start: string,
+    end: string | Buffer,
+    limit: number,
+  ): Promise<ShardPage> {
+    const source = tag === undefined ? keys.index[1] : keys.tagPrefix + tag;
+    const reply = (await this.connection.run(
+      (client) =>
+        LIST_SCRIPT.evaluate(client, {
+          keys: [...keys.index, source],
+          arguments: [
+            start,
+            end,
+            String(limit),
+            String(LIST_BUDGET),
+            String(Date.now()),
+            keys.valuePrefix,
+          ],
+        }),
+      source,
     )) as string[];
     const [next, ...flat] = reply;
     const entries = [];
@@ -261,71 +314,98 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
 
   purge(selector: PurgeSelector): Promise<number> {
     // Which ids go is only known in Redis: the near cache forgets them all.
-    return this.changing(undefined, () => this.purgeShared(selector));
+    return this.changing(undefined, async () => {
+      const purged = await this.eachShard((keys) => this.purgeShard(keys, selector));
+      return purged.reduce((sum, count) => sum + count, 0);
+    });
   }
 
-  private async purgeShared({ prefix = '', tag }: PurgeSelector): Promise<number> {
+  private async purgeShard(keys: ShardKeys, { prefix = '', tag }: PurgeSelector): Promise<number> {
+    const source = tag === undefined ? keys.index[1] : keys.tagPrefix + tag;
     let purged = 0;
     for (;;) {
-      const [visited, deleted] = (await this.connection.run((client) =>
-        PURGE_BATCH_SCRIPT.evaluate(client, {
-          keys: [...this.indexKeys, this.sourceKey(tag)],
-          arguments: [
-            `[${prefix}`,
-            prefix ? prefixUpperBound(prefix) : '+',
-            String(BATCH),
-            this.valuePrefix,
-            this.tagPrefix,
-          ],
-        }),
+      const [visited, deleted] = (await this.connection.run(
+        (client) =>
+          PURGE_BATCH_SCRIPT.evaluate(client, {
+            keys: [...keys.index, source],
+            arguments: [
+              `[${prefix}`,
+              prefix ? prefixUpperBound(prefix) : '+',
+              String(BATCH),
+              keys.valuePrefix,
+              keys.tagPrefix,
+            ],
+          }),
+        source,
       )) as [number, number];
       purged += deleted;
       if (visited < BATCH) return purged;
     }
   }
 
-  countEntries(): Promise<number> {
-    return this.connection.run((client) =>
-      client.zCount(this.indexKeys[0], `(${Date.now()}`, '+inf'),
+  async countEntries(): Promise<number> {
+    const now = Date.now();
+    const counts = await Promise.all(
+      this.shards.map(({ index: [expiry] }) =>
+        this.connection.run((client) => client.zCount(expiry, `(${now}`, '+inf'), expiry),
+      ),
     );
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   increment(counter: CacheAccessCounter, by = 1): Promise<void> {
+    const keys = this.countingShard();
     return this.connection.run(async (client) => {
       await INCREMENT_SCRIPT.evaluate(client, {
-        keys: [this.statsKey],
-        arguments: [counter, String(by), ...this.bucketArguments(Date.now())],
+        keys: [keys.stats],
+        arguments: [counter, String(by), ...this.bucketArguments(keys, Date.now())],
       });
-    });
+    }, keys.stats);
   }
 
   async activity(range: BucketRange): Promise<CacheCounters[]> {
     const oldest = oldestKept(Date.now(), range.interval, this.retention);
-    const buckets = await this.connection.run((client) =>
-      Promise.all(
-        bucketStarts(range).map((start) =>
-          start < oldest
-            ? Promise.resolve({} as Record<string, string>)
-            : client.hGetAll(`${this.bucketPrefix}${range.interval}:${start}`),
+    const starts = bucketStarts(range);
+    const perShard = await Promise.all(
+      this.shards.map(({ bucketPrefix, stats }) =>
+        this.connection.run(
+          (client) =>
+            Promise.all(
+              starts.map((start) =>
+                start < oldest
+                  ? Promise.resolve({} as Record<string, string>)
+                  : client.hGetAll(`${bucketPrefix}${range.interval}:${start}`),
+              ),
+            ),
+          stats,
         ),
       ),
     );
-    return buckets.map((counts) => countersOf(counts, Number(counts.evicted ?? 0)));
+    return starts.map((_, i) => {
+      const buckets = perShard.map((shard) => shard[i]);
+      return sumCounters(buckets.map((counts) => countersOf(counts, Number(counts.evicted ?? 0))));
+    });
   }
 
   failedCalls(): number {
     return this.connection.failedCalls;
   }
 
-  readCounters(): Promise<CacheCounters> {
-    return this.connection.run(async (client) => {
-      const [stored, info] = await Promise.all([
-        client.hGetAll(this.statsKey),
-        client.info('stats'),
-      ]);
-      // Redis does not say which keys it evicted: this is its server-wide count.
-      return countersOf(stored, Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0));
-    });
+  async readCounters(): Promise<CacheCounters> {
+    const [stored, infos] = await Promise.all([
+      Promise.all(
+        this.shards.map(({ stats }) =>
+          this.connection.run((client) => client.hGetAll(stats), stats),
+        ),
+      ),
+      this.connection.runOnEachMaster((client) => client.info('stats')),
+    ]);
+    // Redis does not say which keys it evicted: this is its server-wide count, of every master.
+    const evicted = infos.reduce(
+      (sum, info) => sum + Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0),
+      0,
+    );
+    return { ...sumCounters(stored.map((hash) => countersOf(hash, 0))), evicted };
   }
 
   /** Counts and unindexes entries Redis has expired. Resolves how many. */
@@ -366,14 +446,18 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
     await this.flushNearHits(near);
   }
 
-  /** The near cache, and the connection on which Redis says which of its keys changed. */
+  /**
+   * The near cache, and the connection on which Redis says which of its keys
+   * changed. One Redis only (the configuration refuses it on a cluster):
+   * one shard, one prefix.
+   */
   private openNearCache(namespace: string, maxEntries: number): NearCacheParts {
     const cache = new NearCache(maxEntries);
     const counts = { invalidations: 0, flushes: 0 };
     const tracking = new RedisKeyTracking(
       this.connection,
       {
-        prefix: this.valuePrefix,
+        prefix: this.shards[0].valuePrefix,
         connectionName: `lapse-near-cache:${namespace}`,
         leaseMs: NEAR_CACHE_LEASE_MS,
       },
@@ -415,14 +499,17 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
   private async flushNearHits(near: NearCacheParts): Promise<void> {
     const taken = near.hits.take();
     if (!taken) return;
+    const keys = this.countingShard();
     try {
       // While Redis is away: no failing call per beat, the batch waits.
       if (!this.connection.isReady) throw new Error('Redis is not connected');
-      await this.connection.run((client) =>
-        INCREMENT_BATCH_SCRIPT.evaluate(client, {
-          keys: [this.statsKey],
-          arguments: incrementBatchArguments('hits', taken, this.bucketPrefix),
-        }),
+      await this.connection.run(
+        (client) =>
+          INCREMENT_BATCH_SCRIPT.evaluate(client, {
+            keys: [keys.stats],
+            arguments: incrementBatchArguments('hits', taken, keys.bucketPrefix),
+          }),
+        keys.stats,
       );
       near.counts.flushes += 1;
     } catch {
@@ -459,28 +546,69 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
     return swept.nextExpiry < 0 ? undefined : swept.nextExpiry;
   }
 
-  /** Runs the sweep script; `undefined` while the connection is down. */
+  /**
+   * Runs the sweep script on every shard; `undefined` while the connection
+   * is down. Resolves how many expired, and the earliest expiry left (-1: none).
+   */
   private async sweep(): Promise<{ expired: number; nextExpiry: number } | undefined> {
     if (!this.connection.isReady) return undefined;
-    const [expired, nextExpiry] = (await this.connection.run((client) =>
-      SWEEP_SCRIPT.evaluate(client, {
-        keys: [...this.indexKeys, this.statsKey, this.evictionsSeenKey],
-        arguments: [
-          String(Date.now()),
-          String(BATCH),
-          this.valuePrefix,
-          this.tagPrefix,
-          ...this.bucketArguments(Date.now()),
-        ],
-      }),
-    )) as [number, number];
-    return { expired: Number(expired), nextExpiry: Number(nextExpiry) };
+    // Eviction counts are per server: on a cluster no shard can file them alone.
+    const fileEvictions = this.shards.length === 1 ? '1' : '0';
+    const swept = await this.eachShard(async (keys) => {
+      const [expired, nextExpiry] = (await this.connection.run(
+        (client) =>
+          SWEEP_SCRIPT.evaluate(client, {
+            keys: [...keys.index, keys.stats, keys.evictionsSeen],
+            arguments: [
+              String(Date.now()),
+              String(BATCH),
+              keys.valuePrefix,
+              keys.tagPrefix,
+              ...this.bucketArguments(keys, Date.now()),
+              fileEvictions,
+            ],
+          }),
+        keys.stats,
+      )) as [number, number];
+      return { expired: Number(expired), nextExpiry: Number(nextExpiry) };
+    });
+    const left = swept.map(({ nextExpiry }) => nextExpiry).filter((at) => at >= 0);
+    return {
+      expired: swept.reduce((sum, { expired }) => sum + expired, 0),
+      nextExpiry: left.length > 0 ? Math.min(...left) : -1,
+    };
+  }
+
+  /** Runs `work` on every shard, at most {@link SHARDS_AT_ONCE} at a time; resolves in shard order. */
+  private async eachShard<T>(work: (keys: ShardKeys) => Promise<T>): Promise<T[]> {
+    const results = new Array<T>(this.shards.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < this.shards.length) {
+        const shard = next++;
+        results[shard] = await work(this.shards[shard]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SHARDS_AT_ONCE, this.shards.length) }, worker));
+    return results;
+  }
+
+  /** The keys of the shard `id` belongs to. */
+  private keysOf(id: string): ShardKeys {
+    return this.shards[this.keyspace.shardOf(id)];
+  }
+
+  /** The shard that counts a count made without an id: each in turn. */
+  private countingShard(): ShardKeys {
+    const keys = this.shards[this.nextCountingShard];
+    this.nextCountingShard = (this.nextCountingShard + 1) % this.shards.length;
+    return keys;
   }
 
   /** Where the scripts count activity at `now`: prefix, then start and expiry per interval. */
-  private bucketArguments(now: number): string[] {
+  private bucketArguments({ bucketPrefix }: ShardKeys, now: number): string[] {
     return [
-      this.bucketPrefix,
+      bucketPrefix,
       ...BUCKET_INTERVALS.flatMap((interval) => {
         const start = bucketOf(now, interval);
         return [String(start), String(bucketExpiry(start, interval, this.retention))];
@@ -488,69 +616,91 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
     ];
   }
 
-  private sourceKey(tag: string | undefined): string {
-    return tag === undefined ? this.indexKeys[1] : this.tagPrefix + tag;
-  }
-
   /** Runs the write script; resolves 1 created, 0 replaced, -1 precondition failed. */
   private async write(
     key: string,
-    record: KeyvRecord,
+    entry: CacheEntry,
     ttlMs: number,
     precondition: Precondition,
     countAsSet: boolean,
   ): Promise<number> {
-    const { value: entry } = record;
     this.sweeps.wakeBy(entry.expiresAt);
+    const keys = this.keysOf(key);
+    const value = keys.valuePrefix + key;
     // `expires` last and equal to the entry's own expiry: READ_SCRIPT reads it there.
     const json = JSON.stringify({ value: entry, expires: entry.expiresAt });
     const result = await this.changing(key, () =>
-      this.connection.run((client) =>
-        WRITE_SCRIPT.evaluate(client, {
-          keys: [...this.indexKeys, this.valuePrefix + key, this.statsKey],
-          arguments: [
-            key,
-            json,
-            String(ttlMs),
-            String(entry.expiresAt),
-            entry.etag,
-            JSON.stringify(entry.tags),
-            this.tagPrefix,
-            String(Date.now()),
-            ...preconditionArguments(precondition),
-            ...this.bucketArguments(Date.now()),
-            countAsSet ? '1' : '0',
-            ...entry.tags,
-          ],
-        }),
+      this.connection.run(
+        (client) =>
+          WRITE_SCRIPT.evaluate(client, {
+            keys: [...keys.index, value, keys.stats],
+            arguments: [
+              key,
+              json,
+              String(ttlMs),
+              String(entry.expiresAt),
+              entry.etag,
+              JSON.stringify(entry.tags),
+              keys.tagPrefix,
+              String(Date.now()),
+              ...preconditionArguments(precondition),
+              ...this.bucketArguments(keys, Date.now()),
+              countAsSet ? '1' : '0',
+              ...entry.tags,
+            ],
+          }),
+        value,
       ),
     );
     return Number(result);
   }
 
   private keyvAdapter(): KeyvStoreAdapter {
-    const { connection, reader } = this;
+    const { connection } = this;
+    const valueKey = (key: string): string => this.keysOf(key).valuePrefix + key;
     // A Map-like store for Keyv (serialisation off: records are objects). The
     // connection bounds every call and turns failures into StoreUnavailableError.
     // It has no disconnect(): the shared connection is closed by its owner,
     // not by cache-manager.
     const adapter = {
       get: async (key: string) => {
-        const json = await connection.run(() => reader.get(key));
-        return json === undefined ? undefined : (JSON.parse(json) as KeyvRecord);
+        const json = await connection.run((client) => client.get(valueKey(key)), valueKey(key));
+        return json === null ? undefined : (JSON.parse(json) as KeyvRecord);
       },
       set: async (key: string, record: KeyvRecord, ttl?: number) => {
         // Plain writes through Keyv are counted by whoever made them.
         const ttlMs = ttl ?? record.value.expiresAt - record.value.storedAt;
-        await this.write(key, record, ttlMs, {}, false);
+        await this.write(key, record.value, ttlMs, {}, false);
         return true;
       },
       delete: async (key: string) => (await this.deleteIf(key, {})) === 'deleted',
       clear: () => this.purge({}),
-      has: (key: string) => connection.run(() => reader.has(key)),
+      has: async (key: string) =>
+        (await connection.run((client) => client.exists(valueKey(key)), valueKey(key))) === 1,
     };
     return adapter as unknown as KeyvStoreAdapter;
   }
+}
+
+/** The keys of the shard whose keys start with `prefix`. */
+function shardKeys(prefix: string): ShardKeys {
+  return {
+    index: ['expiry', 'ids', 'etags', 'tags'].map((name) => `${prefix}:cache-${name}`),
+    valuePrefix: `${prefix}:cache:`,
+    tagPrefix: `${prefix}:tag:`,
+    stats: `${prefix}:stats`,
+    bucketPrefix: `${prefix}:stats:`,
+    evictionsSeen: `${prefix}:stats-evictions-seen`,
+  };
+}
+
+/** The sum of some counters, field by field. */
+function sumCounters(counters: readonly CacheCounters[]): CacheCounters {
+  const sum = countersOf({}, 0);
+  for (const one of counters) {
+    for (const field of Object.keys(sum) as Array<keyof CacheCounters>) sum[field] += one[field];
+  }
+  return sum;
 }
 
 /** The parts of a near cache and what they counted. */
