@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
 import { RedisKeyspace } from '../redis/redis-keyspace';
+import { compareUtf8 } from '../common/utf8-order';
 import {
   describeCacheStoreContract,
   entryOf,
@@ -218,6 +219,49 @@ if (redisBinary) {
         await expectActivityBetween(store, before, after, { evicted });
       } finally {
         await configure(unbounded);
+        store.onModuleDestroy();
+      }
+    });
+
+    it('lists every live entry of 7 shards once, in order, when one shard spends its budget on expired ids', async () => {
+      const namespace = uniqueNamespace();
+      const keyspace = RedisKeyspace.cluster(namespace, 7);
+      const store = new RedisCacheStore(await connect(), {
+        namespace,
+        keyspace,
+        sweepIntervalMs: 60_000,
+      });
+      try {
+        // 5,500 ids of shard 0 that expire at once, more than one listing visits per shard…
+        const expiring: string[] = [];
+        for (let i = 0; expiring.length < 5_500; i++) {
+          if (keyspace.shardOf(`a${i}`) === 0) expiring.push(`a${i}`);
+        }
+        for (let i = 0; i < expiring.length; i += 500) {
+          const some = expiring.slice(i, i + 500);
+          await Promise.all(some.map((id) => store.setIf(id, entryOf(id, 1), 1, {})));
+        }
+        // …and live ids of every shard, before and after them in id order.
+        const live = Array.from({ length: 70 }, (_, i) => `${i % 2 === 0 ? '0' : 'b'}${i}`);
+        for (const id of live) await store.setIf(id, entryOf(id, LONG_TTL), LONG_TTL, {});
+        await sleep(20);
+
+        const listed: string[] = [];
+        let after: string | undefined;
+        let pages = 0;
+        let cutShort = 0;
+        do {
+          const page = await store.list({ limit: 20, after });
+          listed.push(...page.entries.map(({ key }) => key));
+          after = page.next;
+          pages += 1;
+          if (page.entries.length < 20 && after !== undefined) cutShort += 1;
+        } while (after !== undefined && pages < 100);
+
+        expect(listed).toStrictEqual([...live].sort(compareUtf8));
+        // Shard 0 stopped among its expired ids: the page ended there, and the next went on.
+        expect(cutShort).toBeGreaterThan(0);
+      } finally {
         store.onModuleDestroy();
       }
     });

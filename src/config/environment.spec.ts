@@ -21,6 +21,8 @@ const DEFAULTS = {
     redisUrl: 'redis://127.0.0.1:6379/0',
     namespace: 'lapse',
     redisTimeoutMs: 1000,
+    redisClusterNodes: [],
+    redisShards: 16,
     nearCacheMaxEntries: 0,
   },
   cache: { defaultTtl: 300, maxEntries: 100_000, sweepIntervalMs: 1000 },
@@ -189,6 +191,14 @@ describe(validateEnvironment.name, () => {
     ['NEAR_CACHE_MAX_ENTRIES', '1.5'],
     ['NEAR_CACHE_MAX_ENTRIES', 'many'],
     ['NEAR_CACHE_MAX_ENTRIES', '10000001'],
+    ['REDIS_CLUSTER_NODES', 'redis://10.0.0.1:6379'],
+    ['REDIS_CLUSTER_NODES', '10.0.0.1'],
+    ['REDIS_CLUSTER_NODES', '10.0.0.1:0'],
+    ['REDIS_CLUSTER_NODES', '10.0.0.1:65536'],
+    ['REDIS_CLUSTER_NODES', '10.0.0.1:6379;10.0.0.2:6379'],
+    ['REDIS_SHARDS', '0'],
+    ['REDIS_SHARDS', '1025'],
+    ['REDIS_SHARDS', '2.5'],
   ])('rejects %s=%p with an error naming the variable', (variable, value) => {
     const error = errorFor({ [variable]: value });
 
@@ -361,5 +371,40 @@ describe(validateEnvironment.name, () => {
     expect(error.problems).toHaveLength(1);
     expect(names(error.problems[0], 'NEAR_CACHE_MAX_ENTRIES')).toBe(true);
     expect(names(error.problems[0], 'CACHE_STORE')).toBe(true);
+  });
+
+  it('reads REDIS_CLUSTER_NODES as a list of host:port seeds, and REDIS_SHARDS', () => {
+    const config = loadConfig({
+      CACHE_STORE: 'redis',
+      REDIS_CLUSTER_NODES: ' 10.0.0.1:7000, redis-2.internal:7001 ,',
+      REDIS_SHARDS: '64',
+    });
+
+    expect(config.store.redisClusterNodes).toStrictEqual([
+      '10.0.0.1:7000',
+      'redis-2.internal:7001',
+    ]);
+    expect(config.store.redisShards).toBe(64);
+    expect(loadConfig({ REDIS_SHARDS: '1024' }).store.redisShards).toBe(1024);
+  });
+
+  it('rejects REDIS_CLUSTER_NODES without CACHE_STORE=redis, naming both', () => {
+    const error = errorFor({ REDIS_CLUSTER_NODES: '10.0.0.1:7000' });
+
+    expect(error.problems).toHaveLength(1);
+    expect(names(error.problems[0], 'REDIS_CLUSTER_NODES')).toBe(true);
+    expect(names(error.problems[0], 'CACHE_STORE')).toBe(true);
+  });
+
+  it('rejects a near cache on a Redis Cluster, naming both', () => {
+    const error = errorFor({
+      CACHE_STORE: 'redis',
+      REDIS_CLUSTER_NODES: '10.0.0.1:7000',
+      NEAR_CACHE_MAX_ENTRIES: '1000',
+    });
+
+    expect(error.problems).toHaveLength(1);
+    expect(names(error.problems[0], 'NEAR_CACHE_MAX_ENTRIES')).toBe(true);
+    expect(names(error.problems[0], 'REDIS_CLUSTER_NODES')).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import { formatDuration, parseDuration } from '../time-series/time-buckets';
 import {
   DEFAULT_MAX_INTERACTION_TYPES,
   MAX_INTERACTION_TYPES,
+  MAX_REDIS_SHARDS,
   MAX_TTL_SECONDS,
 } from '../validation/limits';
 
@@ -63,6 +64,19 @@ const IsRedisUrl = (): PropertyDecorator =>
         }
       },
       defaultMessage: () => 'REDIS_URL must be a redis:// or rediss:// URL with a host',
+    },
+  });
+
+/** Comma-separated `host:port` pairs (a name or IPv4 address, a port from 1 to 65535), or nothing. */
+const IsClusterNodeList = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isClusterNodeList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        (value === '' || splitList(value).every((node) => parseClusterNode(node) !== undefined)),
+      defaultMessage: () =>
+        'REDIS_CLUSTER_NODES must be comma-separated host:port pairs, e.g. 10.0.0.1:6379,10.0.0.2:6379',
     },
   });
 
@@ -119,6 +133,24 @@ export class Environment {
   /** Redis to use when `CACHE_STORE=redis`. */
   @IsRedisUrl()
   REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+  /**
+   * Some nodes of a Redis Cluster (comma-separated `host:port`): with
+   * `CACHE_STORE=redis`, Lapse uses that cluster instead of REDIS_URL's server
+   * (whose user, password and `rediss:` scheme still apply). Empty: one Redis.
+   */
+  @IsClusterNodeList()
+  REDIS_CLUSTER_NODES = '';
+
+  /**
+   * Shards of the keyspace on a cluster. Recorded in the cluster by the first
+   * instance to start, and read from there by every later one, so instances agree.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_REDIS_SHARDS)
+  REDIS_SHARDS = 16;
 
   /** Prefix of every Redis key, so that several deployments can share one Redis. */
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, {
@@ -400,6 +432,17 @@ function crossFieldProblems(env: Environment): string[] {
         `(got ${env.NEAR_CACHE_MAX_ENTRIES} with CACHE_STORE=${env.CACHE_STORE})`,
     );
   }
+  if (env.REDIS_CLUSTER_NODES !== '' && env.CACHE_STORE !== 'redis') {
+    problems.push(
+      `REDIS_CLUSTER_NODES needs CACHE_STORE=redis (got CACHE_STORE=${env.CACHE_STORE})`,
+    );
+  }
+  // Its invalidation messages come from one server; a cluster's come from each master.
+  if (env.NEAR_CACHE_MAX_ENTRIES > 0 && env.REDIS_CLUSTER_NODES !== '') {
+    problems.push(
+      'NEAR_CACHE_MAX_ENTRIES is not supported on a Redis Cluster yet (REDIS_CLUSTER_NODES is set)',
+    );
+  }
   if (env.ORIGIN_MAX_TTL < env.ORIGIN_MIN_TTL) {
     problems.push(
       `ORIGIN_MAX_TTL must not be shorter than ORIGIN_MIN_TTL ` +
@@ -416,4 +459,20 @@ function crossFieldProblems(env: Environment): string[] {
 export function readProcessEnvironment(): Record<string, string | undefined> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   return process.env;
+}
+
+/** The items of a comma-separated list, trimmed, empty ones dropped. */
+export function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** `host:port` of a cluster node, or `undefined` when it is not one. */
+export function parseClusterNode(node: string): { host: string; port: number } | undefined {
+  const match = /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(node);
+  if (!match) return undefined;
+  const port = Number(match[2]);
+  return port >= 1 && port <= 65_535 ? { host: match[1], port } : undefined;
 }

@@ -1,5 +1,5 @@
 import { parse as parseBytes } from 'bytes';
-import { validateEnvironment } from './environment';
+import { splitList, validateEnvironment } from './environment';
 import { parseDuration } from '../time-series/time-buckets';
 import type { BucketRetention } from '../time-series/time-buckets';
 
@@ -28,6 +28,10 @@ export interface LapseConfig {
     redisUrl: string;
     namespace: string;
     redisTimeoutMs: number;
+    /** `host:port` of some Redis Cluster nodes; empty: one Redis at `redisUrl`. */
+    redisClusterNodes: string[];
+    /** Shards of the keyspace on a cluster (the count recorded in the cluster wins). */
+    redisShards: number;
     /** Most entries of each instance's near cache on Redis; 0: off. */
     nearCacheMaxEntries: number;
   };
@@ -106,6 +110,8 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       redisUrl: env.REDIS_URL,
       namespace: env.CACHE_NAMESPACE,
       redisTimeoutMs: env.REDIS_TIMEOUT_MS,
+      redisClusterNodes: splitList(env.REDIS_CLUSTER_NODES),
+      redisShards: env.REDIS_SHARDS,
       nearCacheMaxEntries: env.NEAR_CACHE_MAX_ENTRIES,
     },
     cache: {
@@ -122,17 +128,17 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       },
     },
     security: {
-      apiKeys: list(env.API_KEYS),
+      apiKeys: splitList(env.API_KEYS),
       authReads: env.AUTH_READS === 'true',
       throttleLimit: env.THROTTLE_LIMIT,
       throttleTtlSeconds: env.THROTTLE_TTL,
-      corsOrigins: list(env.CORS_ORIGINS),
+      corsOrigins: splitList(env.CORS_ORIGINS),
       trustProxy: trustProxy(env.TRUST_PROXY),
     },
     logging: { level: env.LOG_LEVEL, pretty: env.LOG_FORMAT === 'pretty' },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     origin: {
-      allowed: list(env.ORIGINS).map((origin) => new URL(origin).origin),
+      allowed: splitList(env.ORIGINS).map((origin) => new URL(origin).origin),
       minTtl: env.ORIGIN_MIN_TTL,
       maxTtl: env.ORIGIN_MAX_TTL,
       timeoutMs: env.ORIGIN_TIMEOUT_MS,
@@ -144,13 +150,6 @@ export function loadConfig(raw: Record<string, string | undefined>): LapseConfig
       staleIfError: env.STALE_IF_ERROR,
     },
   };
-}
-
-function list(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
 }
 
 function trustProxy(value: string): boolean | number | string {

@@ -67,15 +67,24 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private discovered = false;
   private connecting: Promise<void> | undefined;
   private rediscoveredAt = -Infinity;
+  private readonly url: string;
+  private readonly clusterNodes: readonly string[];
+  private readonly socket: {
+    connectTimeout: number;
+    reconnectStrategy: (retries: number) => number;
+  };
 
-  constructor({ url, clusterNodes, timeoutMs }: RedisConnectionOptions) {
+  constructor({ url, clusterNodes = [], timeoutMs }: RedisConnectionOptions) {
     this.timeoutMs = timeoutMs;
+    this.url = url;
+    this.clusterNodes = clusterNodes;
     const socket = {
       connectTimeout: timeoutMs,
       // Retry quickly at first, then every second at most, forever.
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 1000),
     };
-    if (clusterNodes && clusterNodes.length > 0) {
+    this.socket = socket;
+    if (clusterNodes.length > 0) {
       this.where = `the Redis Cluster of ${clusterNodes.join(', ')}`;
       this.cluster = createCluster({
         rootNodes: clusterNodes.map((node) => ({ url: nodeUrl(url, node) })),
@@ -94,6 +103,20 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     client.on('ready', () => this.reportReachable(true, `Connected to Redis at ${this.where}`));
     client.on('error', (error: Error) => this.reportReachable(false, error.message));
     client.connect().catch((error: Error) => this.reportReachable(false, error.message));
+  }
+
+  /**
+   * A new client of its own, for a connection that listens to channels, with
+   * the same settings. On a cluster, a message published on any node reaches
+   * every node: it listens on the first seed node.
+   */
+  listeningClient(): RedisClient {
+    if (this.single) return this.single.duplicate();
+    return createClient({
+      url: nodeUrl(this.url, this.clusterNodes[0]),
+      ...credentialsOf(this.url),
+      socket: this.socket,
+    });
   }
 
   /** Whether this is a Redis Cluster's connection. */

@@ -1,7 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { crc32 } from 'node:zlib';
-
-/** Most shards a keyspace may have: every global view reads each of them. */
-export const MAX_REDIS_SHARDS = 1024;
+import type { RedisConnection } from './redis-connection';
 
 /**
  * Where a namespace's keys live: which shard an id belongs to, and the prefix
@@ -25,8 +24,8 @@ export class RedisKeyspace {
     /** Whether shard prefixes are hash tags (on a cluster). */
     readonly hashTagged: boolean,
   ) {
-    if (!Number.isInteger(shards) || shards < 1 || shards > MAX_REDIS_SHARDS) {
-      throw new RangeError(`shards must be an integer from 1 to ${MAX_REDIS_SHARDS}`);
+    if (!Number.isInteger(shards) || shards < 1) {
+      throw new RangeError('shards must be a positive integer');
     }
     if (!hashTagged && shards !== 1) {
       throw new RangeError('one Redis has one shard: several need hash tags (a cluster)');
@@ -64,5 +63,50 @@ export class RedisKeyspace {
   /** Every shard, in order. */
   all(): number[] {
     return Array.from({ length: this.shards }, (_, shard) => shard);
+  }
+}
+
+/** Where a cluster's namespace records its number of shards. */
+export function shardCountKey(namespace: string): string {
+  return `${namespace}:shards`;
+}
+
+/**
+ * The keyspace of `namespace` on a cluster: the number of shards recorded
+ * there by the first instance to start, else `wanted`, recorded now (SET NX,
+ * so two first instances agree). Waits for the cluster, trying again every
+ * second: an instance that guessed the count could file ids in the wrong shards.
+ */
+export async function openClusterKeyspace(
+  connection: RedisConnection,
+  namespace: string,
+  wanted: number,
+): Promise<RedisKeyspace> {
+  const logger = new Logger(RedisKeyspace.name);
+  const key = shardCountKey(namespace);
+  await connection.onModuleInit();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const recorded = await connection.run(
+        (client) => client.set(key, String(wanted), { condition: 'NX', GET: true }),
+        key,
+      );
+      const shards = recorded === null ? wanted : Number(recorded);
+      if (shards !== wanted) {
+        logger.warn(
+          `The cluster's namespace ${namespace} has ${shards} shards (REDIS_SHARDS=${wanted} ` +
+            'is for a new namespace): using its count',
+        );
+      }
+      return RedisKeyspace.cluster(namespace, shards);
+    } catch (error) {
+      if (attempt === 1) {
+        logger.error(
+          `Cannot read the number of shards from the Redis Cluster yet (${String(error)}); ` +
+            'trying again every second before serving',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 }

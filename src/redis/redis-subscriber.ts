@@ -92,8 +92,8 @@ export class RedisSubscriber implements OnApplicationShutdown {
   }
 
   private open(): RedisClient {
-    // Same URL, timeouts and reconnect strategy as the main connection.
-    const client = this.connection.client.duplicate();
+    // Same server, timeouts and reconnect strategy as the main connection.
+    const client = this.connection.listeningClient();
     // The main connection logs Redis going away; here a drop only wakes the listeners.
     client.on('error', () => {
       if (!this.closing) for (const listener of this.lostListeners) listener();

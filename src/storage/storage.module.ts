@@ -9,6 +9,7 @@ import { FillLock } from '../origin/fill-lock';
 import { MemoryFillLock } from '../origin/stores/memory-fill-lock';
 import { RedisFillLock } from '../origin/stores/redis-fill-lock';
 import { RedisConnection } from '../redis/redis-connection';
+import { openClusterKeyspace, RedisKeyspace } from '../redis/redis-keyspace';
 import { RedisSubscriber } from '../redis/redis-subscriber';
 import { MemoryThrottlerStorage } from '../security/stores/memory-throttler.storage';
 import { RedisThrottlerStorage } from '../security/stores/redis-throttler.storage';
@@ -63,13 +64,20 @@ const STORE_ADAPTERS = Symbol('StoreAdapters');
 const RATE_LIMIT_STORAGE = Symbol('RateLimitStorage');
 
 /** The one place where `CACHE_STORE` chooses the adapters. */
-function createStores(config: LapseConfigService, adapters: StoreAdapters): Stores {
+async function createStores(config: LapseConfigService, adapters: StoreAdapters): Promise<Stores> {
   const store = config.get('store');
   const cache = config.get('cache');
   const tracking = config.get('tracking');
   const types: TypeBound = { maxTypes: tracking.maxTypes, reserved: DEFAULT_INTERACTION_TYPE };
   if (store.kind === 'redis') {
-    const redis = new RedisConnection({ url: store.redisUrl, timeoutMs: store.redisTimeoutMs });
+    const redis = new RedisConnection({
+      url: store.redisUrl,
+      clusterNodes: store.redisClusterNodes,
+      timeoutMs: store.redisTimeoutMs,
+    });
+    const keyspace = redis.isCluster
+      ? await openClusterKeyspace(redis, store.namespace, store.redisShards)
+      : RedisKeyspace.single(store.namespace);
     const redisSubscriber = new RedisSubscriber(redis, { timeoutMs: store.redisTimeoutMs });
     return {
       redis,
@@ -78,6 +86,7 @@ function createStores(config: LapseConfigService, adapters: StoreAdapters): Stor
         adapters.cache ??
         new RedisCacheStore(redis, {
           namespace: store.namespace,
+          keyspace,
           sweepIntervalMs: cache.sweepIntervalMs,
           retention: tracking.retention,
           nearCacheMaxEntries: store.nearCacheMaxEntries,
@@ -86,6 +95,7 @@ function createStores(config: LapseConfigService, adapters: StoreAdapters): Stor
         adapters.tracking ??
         new RedisTrackingStore(redis, {
           namespace: store.namespace,
+          keyspace,
           maxResources: tracking.maxResources,
           types,
           retention: tracking.retention,

@@ -33,3 +33,6 @@ export const MAX_ERROR_MESSAGES = 10;
 
 /** Longest message of a 400, in characters (one naming a huge unknown property is cut). */
 export const MAX_ERROR_MESSAGE_LENGTH = 200;
+
+/** Most shards of a keyspace on a Redis Cluster (REDIS_SHARDS): every global view reads each. */
+export const MAX_REDIS_SHARDS = 1024;

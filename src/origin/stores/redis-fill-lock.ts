@@ -132,11 +132,14 @@ export class RedisFillLock implements FillLock {
   }
 
   private async tryLock(id: string, token: string): Promise<number> {
-    const reply = await this.connection.run((client) =>
-      ACQUIRE_SCRIPT.evaluate(client, {
-        keys: [this.lockKey(id)],
-        arguments: [token, String(this.lockTtlMs)],
-      }),
+    const lock = this.lockKey(id);
+    const reply = await this.connection.run(
+      (client) =>
+        ACQUIRE_SCRIPT.evaluate(client, {
+          keys: [lock],
+          arguments: [token, String(this.lockTtlMs)],
+        }),
+      lock,
     );
     return Number(reply);
   }
@@ -145,12 +148,15 @@ export class RedisFillLock implements FillLock {
     try {
       return await fill();
     } finally {
+      const lock = this.lockKey(id);
       await this.connection
-        .run((client) =>
-          RELEASE_SCRIPT.evaluate(client, {
-            keys: [this.lockKey(id)],
-            arguments: [token, this.channel, id],
-          }),
+        .run(
+          (client) =>
+            RELEASE_SCRIPT.evaluate(client, {
+              keys: [lock],
+              arguments: [token, this.channel, id],
+            }),
+          lock,
         )
         // The fill's outcome stands: a lock not released expires by itself,
         // and its waiters wake then.

@@ -31,11 +31,10 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   ) {}
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const [hits, left] = (await this.connection.run((client) =>
-      HIT_SCRIPT.evaluate(client, {
-        keys: [`${this.namespace}:throttle:${key}`],
-        arguments: [String(ttl)],
-      }),
+    const counter = `${this.namespace}:throttle:${key}`;
+    const [hits, left] = (await this.connection.run(
+      (client) => HIT_SCRIPT.evaluate(client, { keys: [counter], arguments: [String(ttl)] }),
+      counter,
     )) as [number, number];
     const secondsLeft = Math.ceil(left / 1000);
     const isBlocked = hits > limit;
