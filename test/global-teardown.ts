@@ -1,6 +1,11 @@
-/** Stops the `redis-server` started by global-setup.ts (called once per e2e project). */
+/**
+ * Stops the `redis-server` and the Redis Cluster started by global-setup.ts
+ * (called once per e2e project).
+ */
 export default async function globalTeardown(): Promise<void> {
   const server = globalThis.lapseTestRedis;
+  const cluster = globalThis.lapseTestRedisCluster;
   globalThis.lapseTestRedis = undefined;
-  await server?.stop();
+  globalThis.lapseTestRedisCluster = undefined;
+  await Promise.all([server?.stop(), cluster?.stop()]);
 }

@@ -27,7 +27,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves once something accepts TCP connections and answers PING on `port`. */
-async function waitForPing(port: number, timeoutMs: number): Promise<void> {
+export async function waitForPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const answered = await new Promise<boolean>((resolve) => {
