@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findRedisCli, RedisCluster } from '../../test/helpers/redis-cluster';
 import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
 import { RedisKeyspace } from '../redis/redis-keyspace';
@@ -314,6 +315,52 @@ if (redisBinary) {
         expect(await first.countEntries()).toBe(1);
         expect(await second.countEntries()).toBe(1);
       });
+    });
+  });
+}
+
+const clusterTools = redisBinary !== undefined && findRedisCli() !== undefined;
+if (redisBinary && !clusterTools && process.env.CI === 'true') {
+  throw new Error('redis-cli is not installed: the Redis Cluster contract cannot run in CI.');
+}
+
+if (clusterTools) {
+  describe('Redis Cluster', () => {
+    let cluster: RedisCluster;
+    const connections: RedisConnection[] = [];
+
+    beforeAll(async () => {
+      Logger.overrideLogger(false);
+      cluster = await RedisCluster.start({ masters: 3 });
+    });
+
+    afterEach(async () => {
+      await Promise.all(connections.splice(0).map((each) => each.onApplicationShutdown()));
+    });
+
+    afterAll(async () => {
+      await cluster?.stop();
+    });
+
+    // 16 shards over 3 masters: every script runs on the node of its shard's slot.
+    describeCacheStoreContract('redis cluster, 16 shards', {
+      create: async () => {
+        const connection = new RedisConnection({
+          url: 'redis://',
+          clusterNodes: cluster.seeds.split(','),
+          timeoutMs: 1_000,
+        });
+        connections.push(connection);
+        await connection.onModuleInit();
+        const namespace = uniqueNamespace();
+        return new RedisCacheStore(connection, {
+          namespace,
+          keyspace: RedisKeyspace.cluster(namespace, 16),
+          sweepIntervalMs: 60_000,
+        });
+      },
+      sweepExpired: (store) => store.sweepExpired(),
+      destroy: (store) => store.onModuleDestroy(),
     });
   });
 }
