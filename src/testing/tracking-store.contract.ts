@@ -22,7 +22,10 @@ import { timedTest } from './timed-test';
 
 /** The settings a store under test is made with. */
 export interface TrackingStoreSettings {
-  /** Most resources the store remembers; beyond it, the least recently recorded is dropped. */
+  /**
+   * Most resources the store remembers; beyond it, the least recently recorded
+   * is dropped (with `partitions`, per partition: see {@link TrackingStoreContractOptions}).
+   */
   maxResources: number;
   /** How long the store keeps its minute and hour buckets. */
   retention: BucketRetention;
@@ -41,7 +44,25 @@ export interface TrackingStoreContractOptions<S extends TrackingStore = Tracking
   destroy?: (store: S) => void | Promise<void>;
   /** Time each test and hook may take (default 60 s: some tests replay many sequences). */
   timeoutMs?: number;
+  /**
+   * For a store that bounds resources per partition (e.g. per shard of a
+   * Redis Cluster): each partition keeps `ceil(maxResources / count)`
+   * resources, dropping its own least recently recorded. `of` names the
+   * partition (0 to `count - 1`) of a resource id. The tests of the bound
+   * then use resources of one partition, with `maxResources` scaled so each
+   * partition keeps what the whole store keeps without partitions, and the
+   * model bounds each partition. Omitted (default): one bound for the whole store.
+   */
+  partitions?: {
+    /** How many partitions, each bounded on its own. */
+    count: number;
+    /** The partition of a resource id, from 0 to `count - 1`. */
+    of: (resourceId: string) => number;
+  };
 }
+
+/** How a store partitions resources for its bound. */
+type TrackingStorePartitions = NonNullable<TrackingStoreContractOptions['partitions']>;
 
 // The helpers exported below serve Lapse's own specs of its stores; the
 // package's entry point (index.ts) exports only the suite and its options.
@@ -69,9 +90,14 @@ interface Expected {
 
 /**
  * Replays `sequence` on a plain model: totals, types and times per resource;
- * the least recently *recorded* resource dropped beyond `maxResources`.
+ * the least recently *recorded* resource dropped beyond `maxResources` (with
+ * `partitions`: that of its partition, beyond `ceil(maxResources / count)` there).
  */
-function expectedAfter(sequence: readonly Interaction[], maxResources: number): Expected {
+function expectedAfter(
+  sequence: readonly Interaction[],
+  maxResources: number,
+  partitions?: TrackingStorePartitions,
+): Expected {
   // A Map iterates in insertion order: re-inserting on each record keeps it in recency order.
   const tallies = new Map<string, InteractionSummary>();
   for (const { resourceId, type, at } of sequence) {
@@ -92,7 +118,15 @@ function expectedAfter(sequence: readonly Interaction[], maxResources: number): 
       configurable: true,
     });
     tally.lastAt = Math.max(tally.lastAt, at);
-    if (tallies.size > maxResources) tallies.delete(tallies.keys().next().value as string);
+    if (!partitions) {
+      if (tallies.size > maxResources) tallies.delete(tallies.keys().next().value as string);
+      continue;
+    }
+    const partition = partitions.of(resourceId);
+    const inPartition = [...tallies.keys()].filter((id) => partitions.of(id) === partition);
+    if (inPartition.length > Math.ceil(maxResources / partitions.count)) {
+      tallies.delete(inPartition[0]);
+    }
   }
   const ranking = [...tallies.values()]
     .map(({ resourceId, total, lastAt }) => ({ resourceId, total, lastAt }))
@@ -184,8 +218,30 @@ export function describeTrackingStoreContract<S extends TrackingStore>(
   name: string,
   options: TrackingStoreContractOptions<S>,
 ): void {
-  const { create, destroy, timeoutMs = 60_000 } = options;
+  const { create, destroy, timeoutMs = 60_000, partitions } = options;
   const it = timedTest(timeoutMs);
+  /** How many partitions are bounded on their own: 1, the whole store, unless `partitions`. */
+  const count = partitions?.count ?? 1;
+  /** The `maxResources` that lets each partition keep `kept` resources. */
+  const keeping = (kept: number): number => kept * count;
+
+  /**
+   * Ids for `names`, all in one partition: each name itself when it falls
+   * there (always, without `partitions`), else the name followed by `-<n>`
+   * for the first `n` that does. Names are distinct single words, so the
+   * ids sort as the names do.
+   */
+  function inOnePartition(names: readonly string[]): string[] {
+    if (!partitions) return [...names];
+    const target = partitions.of(names[0]);
+    return names.map((name) => {
+      if (partitions.of(name) === target) return name;
+      for (let n = 1; n <= 100_000; n++) {
+        if (partitions.of(`${name}-${n}`) === target) return `${name}-${n}`;
+      }
+      throw new Error(`no id like ${JSON.stringify(name)} falls in partition ${target}`);
+    });
+  }
   /** Every store made for the current test, released after it. */
   const made: S[] = [];
 
@@ -444,78 +500,80 @@ export function describeTrackingStoreContract<S extends TrackingStore>(
       });
 
       it('starts a resource dropped by maxResources with no types', async () => {
-        const small = await makeStore(1, DEFAULT_RETENTION, BOUND);
-        await small.record('r', 'click', T0);
-        await small.record('r', 'share', T0 + 1);
-        await small.record('other', 'view', T0 + 2);
+        const small = await makeStore(keeping(1), DEFAULT_RETENTION, BOUND);
+        const [r, other] = inOnePartition(['r', 'other']);
+        await small.record(r, 'click', T0);
+        await small.record(r, 'share', T0 + 1);
+        await small.record(other, 'view', T0 + 2);
 
-        expect(await small.record('r', 'like', T0 + 3)).toBe(1);
-        expect((await small.summary('r'))?.byType).toStrictEqual({ like: 1 });
+        expect(await small.record(r, 'like', T0 + 3)).toBe(1);
+        expect((await small.summary(r))?.byType).toStrictEqual({ like: 1 });
       });
     });
 
     describe('bounded by maxResources (3)', () => {
       let store: TrackingStore;
+      const [a, b, c, d, e, f] = inOnePartition(['a', 'b', 'c', 'd', 'e', 'f']);
 
       beforeEach(async () => {
-        store = await makeStore(3);
+        store = await makeStore(keeping(3));
       }, timeoutMs);
 
       const ids = async (): Promise<string[]> =>
         (await store.top(10)).map(({ resourceId }) => resourceId).sort();
 
       it('drops the least recently recorded resource', async () => {
-        await store.record('a', 'view', T0);
-        await store.record('a', 'view', T0 + 1);
-        await store.record('b', 'view', T0 + 2);
-        await store.record('c', 'view', T0 + 3);
-        await store.record('d', 'view', T0 + 4);
+        await store.record(a, 'view', T0);
+        await store.record(a, 'view', T0 + 1);
+        await store.record(b, 'view', T0 + 2);
+        await store.record(c, 'view', T0 + 3);
+        await store.record(d, 'view', T0 + 4);
 
         // 'a' had the highest total but was the least recently recorded.
-        expect(await store.summary('a')).toBeUndefined();
-        expect(await ids()).toStrictEqual(['b', 'c', 'd']);
+        expect(await store.summary(a)).toBeUndefined();
+        expect(await ids()).toStrictEqual([b, c, d]);
         expect(await store.countInteractions()).toBe(5);
       });
 
       it('keeps a resource recorded again, and drops the next least recent one', async () => {
-        await store.record('a', 'view', T0);
-        await store.record('b', 'view', T0 + 1);
-        await store.record('c', 'view', T0 + 2);
-        await store.record('a', 'click', T0 + 3);
-        await store.record('d', 'view', T0 + 4);
+        await store.record(a, 'view', T0);
+        await store.record(b, 'view', T0 + 1);
+        await store.record(c, 'view', T0 + 2);
+        await store.record(a, 'click', T0 + 3);
+        await store.record(d, 'view', T0 + 4);
 
-        expect(await store.summary('b')).toBeUndefined();
-        expect((await store.summary('a'))?.total).toBe(2);
-        expect(await ids()).toStrictEqual(['a', 'c', 'd']);
+        expect(await store.summary(b)).toBeUndefined();
+        expect((await store.summary(a))?.total).toBe(2);
+        expect(await ids()).toStrictEqual([a, c, d]);
       });
 
       it('does not count reads as activity', async () => {
-        await store.record('a', 'view', T0);
-        await store.record('b', 'view', T0 + 1);
-        await store.record('c', 'view', T0 + 2);
+        await store.record(a, 'view', T0);
+        await store.record(b, 'view', T0 + 1);
+        await store.record(c, 'view', T0 + 2);
         // Reads of 'a' of every kind; it stays the least recently *recorded*.
-        expect(await store.summary('a')).toBeDefined();
+        expect(await store.summary(a)).toBeDefined();
         await store.top(10);
         await store.top(1);
-        expect(await store.summary('a')).toBeDefined();
+        expect(await store.summary(a)).toBeDefined();
 
-        await store.record('d', 'view', T0 + 3);
+        await store.record(d, 'view', T0 + 3);
 
-        expect(await store.summary('a')).toBeUndefined();
-        expect(await ids()).toStrictEqual(['b', 'c', 'd']);
+        expect(await store.summary(a)).toBeUndefined();
+        expect(await ids()).toStrictEqual([b, c, d]);
       });
 
       it('counts the interactions of dropped resources, and starts over when one returns', async () => {
-        for (const [i, id] of ['a', 'b', 'c', 'd', 'e', 'f'].entries()) {
+        for (const [i, id] of [a, b, c, d, e, f].entries()) {
           await store.record(id, 'view', T0 + i);
           await store.record(id, 'click', T0 + i);
         }
 
         expect(await store.countInteractions()).toBe(12);
-        expect(await ids()).toStrictEqual(['d', 'e', 'f']);
-        expect(await store.record('a', 'view', T0 + 10)).toBe(1);
-        expect(comparable(await store.summary('a'))).toStrictEqual({
-          resourceId: 'a',
+        expect(await ids()).toStrictEqual([d, e, f]);
+        expect(await store.record(a, 'view', T0 + 10)).toBe(1);
+        expect(comparable(await store.summary(a))).toStrictEqual({
+          resourceId: a,
           total: 1,
           byType: [['view', 1]],
           firstAt: T0 + 10,
@@ -815,64 +873,66 @@ export function describeTrackingStoreContract<S extends TrackingStore>(
       });
 
       describe('bounded by maxResources (3)', () => {
+        const [a, b, c, d] = inOnePartition(['a', 'b', 'c', 'd']);
+
         beforeEach(async () => {
-          store = await makeStore(3);
+          store = await makeStore(keeping(3));
         }, timeoutMs);
 
         it('leaves a dropped resource out of windows and its series, not out of activity', async () => {
-          await store.record('a', 'view', M - 5 * MINUTE);
-          await store.record('a', 'click', M - 5 * MINUTE + 1);
-          await store.record('b', 'view', M - 4 * MINUTE);
-          await store.record('c', 'view', M - 4 * MINUTE + 1);
-          await store.record('d', 'view', M - 3 * MINUTE);
+          await store.record(a, 'view', M - 5 * MINUTE);
+          await store.record(a, 'click', M - 5 * MINUTE + 1);
+          await store.record(b, 'view', M - 4 * MINUTE);
+          await store.record(c, 'view', M - 4 * MINUTE + 1);
+          await store.record(d, 'view', M - 3 * MINUTE);
           const range = minutes(M - 5 * MINUTE, 6);
 
-          expect(await store.summary('a')).toBeUndefined();
-          expect(await store.series('a', range)).toStrictEqual(expectedSeries(range));
-          expect(await store.series('a', hours(H - HOUR, 2))).toStrictEqual(
+          expect(await store.summary(a)).toBeUndefined();
+          expect(await store.series(a, range)).toStrictEqual(expectedSeries(range));
+          expect(await store.series(a, hours(H - HOUR, 2))).toStrictEqual(
             expectedSeries(hours(H - HOUR, 2)),
           );
           expect(await store.topWithin(range, 10)).toStrictEqual([
-            { resourceId: 'b', total: 1, lastAt: M - 4 * MINUTE },
-            { resourceId: 'c', total: 1, lastAt: M - 4 * MINUTE + 1 },
-            { resourceId: 'd', total: 1, lastAt: M - 3 * MINUTE },
+            { resourceId: b, total: 1, lastAt: M - 4 * MINUTE },
+            { resourceId: c, total: 1, lastAt: M - 4 * MINUTE + 1 },
+            { resourceId: d, total: 1, lastAt: M - 3 * MINUTE },
           ]);
           expect(
             (await store.topWithin(hours(H - HOUR, 2), 10)).map(({ resourceId }) => resourceId),
-          ).toStrictEqual(['b', 'c', 'd']);
+          ).toStrictEqual([b, c, d]);
           expect(await store.activity(range)).toStrictEqual([2, 2, 1, 0, 0, 0]);
         });
 
         it('starts a resource tracked again from zero, even within the buckets it was dropped from', async () => {
           // Everything in one minute (and one hour): the buckets the dropped 'a' had counts in.
           const m = M - 5 * MINUTE;
-          await store.record('a', 'view', m);
-          await store.record('a', 'click', m + 1);
-          await store.record('b', 'view', m + 2);
-          await store.record('c', 'view', m + 3);
-          await store.record('d', 'view', m + 4);
+          await store.record(a, 'view', m);
+          await store.record(a, 'click', m + 1);
+          await store.record(b, 'view', m + 2);
+          await store.record(c, 'view', m + 3);
+          await store.record(d, 'view', m + 4);
           // 'a' was dropped; tracked again, it drops 'b'.
-          expect(await store.record('a', 'view', m + 10)).toBe(1);
-          expect(await store.record('a', 'view', M - 2 * MINUTE)).toBe(2);
+          expect(await store.record(a, 'view', m + 10)).toBe(1);
+          expect(await store.record(a, 'view', M - 2 * MINUTE)).toBe(2);
           const range = minutes(m, 6);
           const byHour = hours(H - HOUR, 2);
 
-          expect(await store.series('a', range)).toStrictEqual(
+          expect(await store.series(a, range)).toStrictEqual(
             expectedSeries(range, { 0: { view: 1 }, 3: { view: 1 } }),
           );
-          expect((await store.series('a', byHour)).map(({ total }) => total)).toStrictEqual(
+          expect((await store.series(a, byHour)).map(({ total }) => total)).toStrictEqual(
             countsPerBucket(byHour, [m + 10, M - 2 * MINUTE]),
           );
-          expect(await store.series('b', range)).toStrictEqual(expectedSeries(range));
+          expect(await store.series(b, range)).toStrictEqual(expectedSeries(range));
           expect(await store.topWithin(range, 10)).toStrictEqual([
-            { resourceId: 'a', total: 2, lastAt: M - 2 * MINUTE },
-            { resourceId: 'c', total: 1, lastAt: m + 3 },
-            { resourceId: 'd', total: 1, lastAt: m + 4 },
+            { resourceId: a, total: 2, lastAt: M - 2 * MINUTE },
+            { resourceId: c, total: 1, lastAt: m + 3 },
+            { resourceId: d, total: 1, lastAt: m + 4 },
           ]);
           expect(await store.topWithin(byHour, 10)).toStrictEqual([
-            { resourceId: 'a', total: 2, lastAt: M - 2 * MINUTE },
-            { resourceId: 'c', total: 1, lastAt: m + 3 },
-            { resourceId: 'd', total: 1, lastAt: m + 4 },
+            { resourceId: a, total: 2, lastAt: M - 2 * MINUTE },
+            { resourceId: c, total: 1, lastAt: m + 3 },
+            { resourceId: d, total: 1, lastAt: m + 4 },
           ]);
           expect(await store.activity(range)).toStrictEqual([6, 0, 0, 1, 0, 0]);
         });
@@ -880,37 +940,37 @@ export function describeTrackingStoreContract<S extends TrackingStore>(
         it('starts a resource tracked again from zero even within the same millisecond', async () => {
           // A time cannot tell the two lives apart; the store must still do so.
           const t = M - 2 * MINUTE;
-          for (const id of ['a', 'b', 'c', 'd']) await store.record(id, 'view', t);
-          expect(await store.record('a', 'view', t)).toBe(1);
+          for (const id of [a, b, c, d]) await store.record(id, 'view', t);
+          expect(await store.record(a, 'view', t)).toBe(1);
           const range = minutes(t, 1);
 
-          expect(await store.series('a', range)).toStrictEqual(
+          expect(await store.series(a, range)).toStrictEqual(
             expectedSeries(range, { 0: { view: 1 } }),
           );
           expect(await store.topWithin(range, 1)).toStrictEqual([
-            { resourceId: 'a', total: 1, lastAt: t },
+            { resourceId: a, total: 1, lastAt: t },
           ]);
         });
 
         it('counts a resource tracked again afresh in a window that began before it left', async () => {
           const m = M - 5 * MINUTE;
-          await store.record('a', 'view', m);
-          await store.record('a', 'view', m + 1);
-          await store.record('a', 'view', m + 2);
-          await store.record('b', 'view', m + MINUTE);
-          await store.record('c', 'view', m + MINUTE + 1);
-          await store.record('d', 'view', m + MINUTE + 2);
-          await store.record('a', 'click', m + 2 * MINUTE);
+          await store.record(a, 'view', m);
+          await store.record(a, 'view', m + 1);
+          await store.record(a, 'view', m + 2);
+          await store.record(b, 'view', m + MINUTE);
+          await store.record(c, 'view', m + MINUTE + 1);
+          await store.record(d, 'view', m + MINUTE + 2);
+          await store.record(a, 'click', m + 2 * MINUTE);
 
           // The window holds 'a''s first three interactions too: they are not counted.
           expect(await store.topWithin(minutes(m, 6), 10)).toStrictEqual([
-            { resourceId: 'a', total: 1, lastAt: m + 2 * MINUTE },
-            { resourceId: 'c', total: 1, lastAt: m + MINUTE + 1 },
-            { resourceId: 'd', total: 1, lastAt: m + MINUTE + 2 },
+            { resourceId: a, total: 1, lastAt: m + 2 * MINUTE },
+            { resourceId: c, total: 1, lastAt: m + MINUTE + 1 },
+            { resourceId: d, total: 1, lastAt: m + MINUTE + 2 },
           ]);
           // Limited to one: 'a' is first (its stale count must not make it win by 4).
           expect(await store.topWithin(minutes(m, 6), 1)).toStrictEqual([
-            { resourceId: 'a', total: 1, lastAt: m + 2 * MINUTE },
+            { resourceId: a, total: 1, lastAt: m + 2 * MINUTE },
           ]);
         });
       });
@@ -927,7 +987,7 @@ export function describeTrackingStoreContract<S extends TrackingStore>(
         for (const { resourceId, type, at } of sequence) {
           await store.record(resourceId, type, at);
         }
-        const expected = expectedAfter(sequence, maxResources);
+        const expected = expectedAfter(sequence, maxResources, partitions);
 
         expect(await store.top(limit)).toStrictEqual(expected.ranking.slice(0, limit));
         expect(await store.countInteractions()).toBe(expected.interactions);
@@ -952,7 +1012,8 @@ export function describeTrackingStoreContract<S extends TrackingStore>(
           fc.asyncProperty(
             sequenceArb,
             fc.integer({ min: 1, max: 12 }),
-            fc.integer({ min: 1, max: 5 }),
+            // With partitions, up to 5 resources kept per partition.
+            fc.integer({ min: 1, max: keeping(5) }),
             replayAndCompare,
           ),
           { numRuns: 25 },

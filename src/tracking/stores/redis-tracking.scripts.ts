@@ -3,7 +3,10 @@ import { RedisScript } from '../../redis/redis-script';
 /*
  * Lua scripts of the Redis tracking store. Each runs atomically on the server,
  * so counts stay exact across instances. The keys they touch are listed on
- * RedisTrackingStore.
+ * RedisTrackingStore. Each run touches one shard only: the keys it is given
+ * and those it derives from the shard's prefixes share the shard's hash tag
+ * (on a cluster), hence one slot, and KEYS[1] is always one of them, so a
+ * cluster runs it on the node that holds them.
  */
 
 /**
@@ -24,11 +27,13 @@ end
 `;
 
 /**
- * Records one interaction atomically: the resource's hash, its place in the
- * totals ranking and in the activity order, and the global count; then drops
- * the least recently active resources beyond the bound. The global count is
- * also the activity sequence, so "least recent" never ties. A type new to the
- * resource beyond its bound of types changes nothing and answers -1.
+ * Records one interaction atomically in the resource's shard: the resource's
+ * hash, its place in the shard's totals ranking and activity order, and the
+ * shard's count; then drops the shard's least recently active resources
+ * beyond its bound. The shard's count is also its activity sequence, so
+ * "least recent" never ties, and a resource's life (the sequence of its first
+ * interaction) is unique: a resource always lives in the same shard. A type
+ * new to the resource beyond its bound of types changes nothing and answers -1.
  *
  * It also counts the interaction in its minute and hour buckets (see
  * {@link RedisTrackingStore}), which expire on their own after their retention,
@@ -37,8 +42,8 @@ end
  * ZPOPMAX of the weakest beyond the bound: O(log leaders), whatever the
  * number of resources.
  *
- * KEYS: totals, activity, interactions, resource hash
- * ARGV: resource id, type, now (ms), max resources, resource hash prefix,
+ * KEYS: the shard's totals, activity, interactions, the resource's hash
+ * ARGV: resource id, type, now (ms), max resources of the shard, resource hash prefix,
  *       bucket prefix, leaders per bucket, max types, reserved type,
  *       then per interval (minute, hour): name, start, expire-at (ms)
  */
@@ -125,9 +130,10 @@ return out
 `);
 
 /**
- * The first leaders of some buckets, for a windowed top list.
+ * The first leaders of some buckets of one shard, for a windowed top list.
  *
- * ARGV: leaders key prefix (`<ns>:tracking:l:`), how many per bucket, then
+ * KEYS: any key of the shard (not read: it routes the call to the shard's node)
+ * ARGV: leaders key prefix (`<p>:tracking:l:`), how many per bucket, then
  *       each bucket as `<interval>:<start>`
  * Returns per bucket its flat member/score list, strongest first.
  */
@@ -141,12 +147,13 @@ return out
 `);
 
 /**
- * Checks candidates of a windowed top list: is each still tracked in the
- * same life, when was it last active, and what are its counts in the given
- * buckets (a count belongs to the resource as it is now only if the
- * bucket's `since` is its life).
+ * Checks candidates of a windowed top list, all in one shard: is each still
+ * tracked in the same life, when was it last active, and what are its counts
+ * in the given buckets (a count belongs to the resource as it is now only if
+ * the bucket's `since` is its life).
  *
- * ARGV: resource hash prefix, counts key prefix (`<ns>:tracking:s:`), then per
+ * KEYS: any key of the shard (not read: it routes the call to the shard's node)
+ * ARGV: resource hash prefix, counts key prefix (`<p>:tracking:s:`), then per
  *       resource: id, life, how many buckets, and each as `<interval>:<start>`
  * Returns per resource its last interaction (-1 when gone) and the sum of its counts.
  */

@@ -1,4 +1,6 @@
+import { compareUtf8 } from '../../common/utf8-order';
 import type { RedisConnection } from '../../redis/redis-connection';
+import { RedisKeyspace } from '../../redis/redis-keyspace';
 import {
   BUCKET_INTERVALS,
   bucketExpiry,
@@ -8,9 +10,9 @@ import {
   INTERVAL_MS,
   oldestKept,
 } from '../../time-series/time-buckets';
-import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
-import { BUCKET_LEADERS, parseLeaderMember, topOfWindow } from '../window-top';
-import type { Leader, WindowSource } from '../window-top';
+import type { BucketRange, BucketRef, BucketRetention } from '../../time-series/time-buckets';
+import { BUCKET_LEADERS, leaderMember, parseLeaderMember, topOfWindow } from '../window-top';
+import type { Check, Checked, Leader, WindowSource } from '../window-top';
 import type {
   InteractionSummary,
   SeriesPoint,
@@ -31,147 +33,160 @@ import {
 /** Settings of {@link RedisTrackingStore}. */
 export interface RedisTrackingStoreOptions {
   namespace: string;
+  /**
+   * How resources map to shards and keys (default: one Redis, one shard,
+   * keys prefixed by `namespace`). On a cluster, one hash-tagged shard per slot group.
+   */
+  keyspace?: RedisKeyspace;
+  /**
+   * Most resources remembered. With several shards, each shard keeps
+   * `ceil(maxResources / shards)` of them (see {@link RedisTrackingStore}).
+   */
   maxResources: number;
   /** How many distinct types each resource keeps; default {@link DEFAULT_TYPE_BOUND}. */
   types?: TypeBound;
   retention: BucketRetention;
 }
 
+/** Most shards read at once by a view that loops over them. */
+const SHARDS_AT_ONCE = 8;
+
+/** The keys of one shard (see the class's TSDoc). */
+interface ShardKeys {
+  totals: string;
+  activity: string;
+  /** The shard's count of interactions, also its sequence; the key calls to the shard are routed by. */
+  interactions: string;
+  resourcePrefix: string;
+  bucketPrefix: string;
+}
+
 /**
  * Tracker on Redis, exact across instances: every update is one Lua script,
- * run atomically by the server. `top()` reads a sorted set, never a scan.
+ * run atomically by the server. `top()` reads a sorted set per shard, never a scan.
  *
- * Keys: `<ns>:tracking:totals`, `<ns>:tracking:activity` (sorted sets),
- * `<ns>:tracking:interactions` (counter), `<ns>:tracking:r:<id>` (hash per
+ * Keys, with `<p>` the prefix of a shard ({@link RedisKeyspace}: the
+ * namespace itself on one Redis, `{<ns>:<shard>}` on a cluster):
+ * `<p>:tracking:totals`, `<p>:tracking:activity` (sorted sets),
+ * `<p>:tracking:interactions` (counter), `<p>:tracking:r:<id>` (hash per
  * resource), and per bucket (`<i>` is `minute` or `hour`, `<t>` its start),
- * each expiring after its retention: `<ns>:tracking:l:<i>:<t>` (its leaders,
+ * each expiring after its retention: `<p>:tracking:l:<i>:<t>` (its leaders,
  * a sorted set of at most `BUCKET_LEADERS` members `<id>\0<life>` scored by
- * negated counts), `<ns>:tracking:s:<i>:<t>:<id>` (a resource's counts by
- * type) and `<ns>:tracking:n:<i>:<t>` (all interactions).
- * Bucket keys are derived inside the scripts: one Redis, not a Cluster.
+ * negated counts), `<p>:tracking:s:<i>:<t>:<id>` (a resource's counts by
+ * type) and `<p>:tracking:n:<i>:<t>` (all interactions). A resource lives in
+ * the shard `keyspace.shardOf(id)`; its keys and its shard's share a hash
+ * tag, hence a slot, so the scripts may derive bucket keys from prefixes.
  *
- * A windowed top list runs no script: bounded reads of the leaders of the
- * window's buckets, then of a few resources (see `topOfWindow`), sent
- * together as small commands that other clients' commands interleave with.
+ * Each shard is bounded on its own: it keeps `ceil(maxResources / shards)`
+ * resources and drops its least recently recorded beyond that, so a resource
+ * may be dropped while other shards hold older ones, and the store as a whole
+ * keeps up to `shards - 1` more than `maxResources` (fewer when ids spread
+ * unevenly). An exact global LRU would need one key touched by every
+ * interaction, the very hot spot sharding avoids. With one shard (one Redis)
+ * the bound is exactly `maxResources`, least recently recorded first.
+ *
+ * Views of every resource read each shard and merge, exactly: `top()` merges
+ * each shard's top, `activity()` and `countInteractions()` add up the
+ * shards, and a windowed top list merges each shard's bucket leaders: the
+ * first `depth` of the union, in one sorted set's order, are among the first
+ * `depth` of their shards, and a resource left out of a cut list has at most
+ * its last leader's count, as on one shard. A windowed top list runs no
+ * writing script: bounded reads of the leaders of the window's buckets, then
+ * of a few resources (see `topOfWindow`), sent together as small commands
+ * that other clients' commands interleave with.
  */
 export class RedisTrackingStore implements TrackingStore {
-  private readonly totalsKey: string;
-  private readonly activityKey: string;
-  private readonly interactionsKey: string;
-  private readonly resourcePrefix: string;
-  private readonly bucketPrefix: string;
-  private readonly maxResources: number;
+  private readonly keyspace: RedisKeyspace;
+  private readonly shards: readonly ShardKeys[];
+  /** How many resources each shard keeps. */
+  private readonly perShard: number;
   private readonly types: TypeBound;
   private readonly retention: BucketRetention;
   private readonly window: WindowSource = {
     leaders: async (buckets, depth) => {
-      // A few buckets per run, so that each run reads about KEYS_PER_SCRIPT entries at most.
-      const perRun = Math.max(1, Math.floor(KEYS_PER_SCRIPT / depth));
-      const runs = await this.connection.run((client) =>
-        Promise.all(
-          chunk(buckets, perRun).map(
-            (some) =>
-              LEADERS_SCRIPT.evaluate(client, {
-                keys: [],
-                arguments: [
-                  `${this.bucketPrefix}l:`,
-                  String(depth),
-                  ...some.map(({ interval, start }) => `${interval}:${start}`),
-                ],
-              }) as Promise<string[][]>,
-          ),
-        ),
+      const perShard = await this.eachShard((keys) => this.shardLeaders(keys, buckets, depth));
+      if (perShard.length === 1) return perShard[0];
+      // Per bucket, the first `depth` of the union, in the order of one shard's sorted set.
+      return buckets.map((_, i) =>
+        perShard
+          .flatMap((lists) => lists[i])
+          .sort(compareLeaders)
+          .slice(0, depth),
       );
-      return runs.flat().map((flat) => {
-        const leaders: Leader[] = [];
-        for (let i = 0; i < flat.length; i += 2) {
-          leaders.push(parseLeaderMember(flat[i], -Number(flat[i + 1])));
-        }
-        return leaders;
-      });
     },
     check: async (resources) => {
-      const runs: string[][] = [[]];
-      let keys = 0;
-      for (const { resourceId, life, buckets } of resources) {
-        if (keys > 0 && keys + buckets.length + 1 > KEYS_PER_SCRIPT) {
-          runs.push([]);
-          keys = 0;
-        }
-        keys += buckets.length + 1;
-        runs[runs.length - 1].push(
-          resourceId,
-          life,
-          String(buckets.length),
-          ...buckets.map(({ interval, start }) => `${interval}:${start}`),
-        );
-      }
-      const replies = await this.connection.run((client) =>
-        Promise.all(
-          runs.map(
-            (run) =>
-              CHECK_SCRIPT.evaluate(client, {
-                keys: [],
-                arguments: [this.resourcePrefix, `${this.bucketPrefix}s:`, ...run],
-              }) as Promise<Array<string | number>>,
-          ),
-        ),
-      );
-      const flat = replies.flat();
-      return resources.map((_, i) => {
-        const lastAt = Number(flat[2 * i]);
-        return lastAt < 0 ? undefined : { lastAt, counts: Number(flat[2 * i + 1]) };
+      const byShard = new Map<number, number[]>();
+      resources.forEach(({ resourceId }, i) => {
+        const shard = this.keyspace.shardOf(resourceId);
+        const indexes = byShard.get(shard);
+        if (indexes) indexes.push(i);
+        else byShard.set(shard, [i]);
       });
+      const found = new Array<Checked | undefined>(resources.length);
+      const groups = [...byShard];
+      await mapAtMost(groups, SHARDS_AT_ONCE, async ([shard, indexes]) => {
+        const checked = await this.checkShard(
+          this.shards[shard],
+          indexes.map((i) => resources[i]),
+        );
+        indexes.forEach((index, j) => (found[index] = checked[j]));
+      });
+      return found;
     },
   };
 
   constructor(
     private readonly connection: RedisConnection,
-    { namespace, maxResources, types = DEFAULT_TYPE_BOUND, retention }: RedisTrackingStoreOptions,
+    {
+      namespace,
+      keyspace = RedisKeyspace.single(namespace),
+      maxResources,
+      types = DEFAULT_TYPE_BOUND,
+      retention,
+    }: RedisTrackingStoreOptions,
   ) {
-    this.totalsKey = `${namespace}:tracking:totals`;
-    this.activityKey = `${namespace}:tracking:activity`;
-    this.interactionsKey = `${namespace}:tracking:interactions`;
-    this.resourcePrefix = `${namespace}:tracking:r:`;
-    this.bucketPrefix = `${namespace}:tracking:`;
-    this.maxResources = maxResources;
+    this.keyspace = keyspace;
+    this.shards = keyspace.all().map((shard) => shardKeys(keyspace.prefix(shard)));
+    this.perShard = Math.ceil(maxResources / keyspace.shards);
     this.types = types;
     this.retention = retention;
   }
 
   async record(resourceId: string, type: string, at: number): Promise<number | undefined> {
-    const total = await this.connection.run((client) =>
-      RECORD_SCRIPT.evaluate(client, {
-        keys: [
-          this.totalsKey,
-          this.activityKey,
-          this.interactionsKey,
-          this.resourcePrefix + resourceId,
-        ],
-        arguments: [
-          resourceId,
-          type,
-          String(at),
-          String(this.maxResources),
-          this.resourcePrefix,
-          this.bucketPrefix,
-          String(BUCKET_LEADERS),
-          String(this.types.maxTypes),
-          this.types.reserved,
-          ...BUCKET_INTERVALS.flatMap((interval) => {
-            const start = bucketOf(at, interval);
-            return [interval, String(start), String(bucketExpiry(start, interval, this.retention))];
-          }),
-        ],
-      }),
+    const keys = this.keysOf(resourceId);
+    const hash = keys.resourcePrefix + resourceId;
+    const total = await this.connection.run(
+      (client) =>
+        RECORD_SCRIPT.evaluate(client, {
+          keys: [keys.totals, keys.activity, keys.interactions, hash],
+          arguments: [
+            resourceId,
+            type,
+            String(at),
+            String(this.perShard),
+            keys.resourcePrefix,
+            keys.bucketPrefix,
+            String(BUCKET_LEADERS),
+            String(this.types.maxTypes),
+            this.types.reserved,
+            ...BUCKET_INTERVALS.flatMap((interval) => {
+              const start = bucketOf(at, interval);
+              return [
+                interval,
+                String(start),
+                String(bucketExpiry(start, interval, this.retention)),
+              ];
+            }),
+          ],
+        }),
+      hash,
     );
     return Number(total) < 0 ? undefined : Number(total);
   }
 
   async summary(resourceId: string): Promise<InteractionSummary | undefined> {
-    const fields = await this.connection.run((client) =>
-      client.hGetAll(this.resourcePrefix + resourceId),
-    );
+    const hash = this.keysOf(resourceId).resourcePrefix + resourceId;
+    const fields = await this.connection.run((client) => client.hGetAll(hash), hash);
     if (fields.total === undefined) return undefined;
     const byType: Record<string, number> = {};
     for (const [field, count] of Object.entries(fields)) {
@@ -193,28 +208,46 @@ export class RedisTrackingStore implements TrackingStore {
     };
   }
 
+  /** Each shard's first `limit`, merged: the first `limit` of all are among them. */
   async top(limit: number): Promise<TopResource[]> {
     // ZRANGE 0 -1 would mean "everything".
     if (limit <= 0) return [];
-    const flat = (await this.connection.run((client) =>
-      TOP_SCRIPT.evaluate(client, {
-        keys: [this.totalsKey],
-        arguments: [String(limit), this.resourcePrefix],
-      }),
-    )) as string[];
-    const rows: TopResource[] = [];
-    for (let i = 0; i < flat.length; i += 3) {
-      rows.push({ resourceId: flat[i], total: -Number(flat[i + 1]), lastAt: Number(flat[i + 2]) });
-    }
-    return rows;
+    const perShard = await this.eachShard(async ({ totals, resourcePrefix }) => {
+      const flat = (await this.connection.run(
+        (client) =>
+          TOP_SCRIPT.evaluate(client, {
+            keys: [totals],
+            arguments: [String(limit), resourcePrefix],
+          }),
+        totals,
+      )) as string[];
+      const rows: TopResource[] = [];
+      for (let i = 0; i < flat.length; i += 3) {
+        rows.push({
+          resourceId: flat[i],
+          total: -Number(flat[i + 1]),
+          lastAt: Number(flat[i + 2]),
+        });
+      }
+      return rows;
+    });
+    if (perShard.length === 1) return perShard[0];
+    return perShard
+      .flat()
+      .sort((a, b) => b.total - a.total || compareUtf8(a.resourceId, b.resourceId))
+      .slice(0, limit);
   }
 
   async series(resourceId: string, range: BucketRange): Promise<SeriesPoint[]> {
-    const buckets = (await this.connection.run((client) =>
-      SERIES_SCRIPT.evaluate(client, {
-        keys: [this.resourcePrefix + resourceId],
-        arguments: [...this.rangeArguments(range), resourceId],
-      }),
+    const keys = this.keysOf(resourceId);
+    const hash = keys.resourcePrefix + resourceId;
+    const buckets = (await this.connection.run(
+      (client) =>
+        SERIES_SCRIPT.evaluate(client, {
+          keys: [hash],
+          arguments: [...this.rangeArguments(keys, range), resourceId],
+        }),
+      hash,
     )) as string[][];
     // The script answers only the buckets still kept: those skipped at the start are zeros.
     const skipped = range.count - buckets.length;
@@ -228,18 +261,110 @@ export class RedisTrackingStore implements TrackingStore {
   async activity(range: BucketRange): Promise<number[]> {
     // MGET takes at least one key.
     if (range.count <= 0) return [];
-    const keys = bucketStarts(range).map((t) => `${this.bucketPrefix}n:${range.interval}:${t}`);
-    const counts = await this.connection.run((client) => client.mGet(keys));
-    return counts.map((count) => Number(count ?? 0));
+    const starts = bucketStarts(range);
+    // One MGET per shard: its keys share the shard's slot.
+    const perShard = await this.eachShard(({ bucketPrefix, interactions }) =>
+      this.connection.run(
+        (client) => client.mGet(starts.map((t) => `${bucketPrefix}n:${range.interval}:${t}`)),
+        interactions,
+      ),
+    );
+    return starts.map((_, i) => perShard.reduce((sum, counts) => sum + Number(counts[i] ?? 0), 0));
+  }
+
+  async countInteractions(): Promise<number> {
+    const counts = await this.eachShard(({ interactions }) =>
+      this.connection.run((client) => client.get(interactions), interactions),
+    );
+    return counts.reduce((sum, count) => sum + Number(count ?? 0), 0);
+  }
+
+  /** A shard's first `depth` leaders of each bucket, strongest first. */
+  private async shardLeaders(
+    keys: ShardKeys,
+    buckets: readonly BucketRef[],
+    depth: number,
+  ): Promise<Leader[][]> {
+    // A few buckets per run, so that each run reads about KEYS_PER_SCRIPT entries at most.
+    const perRun = Math.max(1, Math.floor(KEYS_PER_SCRIPT / depth));
+    const runs = await this.connection.run(
+      (client) =>
+        Promise.all(
+          chunk(buckets, perRun).map(
+            (some) =>
+              LEADERS_SCRIPT.evaluate(client, {
+                // Not read by the script: names the shard's slot, so a cluster routes the call there.
+                keys: [keys.interactions],
+                arguments: [
+                  `${keys.bucketPrefix}l:`,
+                  String(depth),
+                  ...some.map(({ interval, start }) => `${interval}:${start}`),
+                ],
+              }) as Promise<string[][]>,
+          ),
+        ),
+      keys.interactions,
+    );
+    return runs.flat().map((flat) => {
+      const leaders: Leader[] = [];
+      for (let i = 0; i < flat.length; i += 2) {
+        leaders.push(parseLeaderMember(flat[i], -Number(flat[i + 1])));
+      }
+      return leaders;
+    });
+  }
+
+  /** {@link WindowSource.check} of resources that all live in the shard of `keys`. */
+  private async checkShard(
+    keys: ShardKeys,
+    resources: readonly Check[],
+  ): Promise<Array<Checked | undefined>> {
+    const runs: string[][] = [[]];
+    let count = 0;
+    for (const { resourceId, life, buckets } of resources) {
+      if (count > 0 && count + buckets.length + 1 > KEYS_PER_SCRIPT) {
+        runs.push([]);
+        count = 0;
+      }
+      count += buckets.length + 1;
+      runs[runs.length - 1].push(
+        resourceId,
+        life,
+        String(buckets.length),
+        ...buckets.map(({ interval, start }) => `${interval}:${start}`),
+      );
+    }
+    const replies = await this.connection.run(
+      (client) =>
+        Promise.all(
+          runs.map(
+            (run) =>
+              CHECK_SCRIPT.evaluate(client, {
+                // Not read by the script: names the shard's slot, so a cluster routes the call there.
+                keys: [keys.interactions],
+                arguments: [keys.resourcePrefix, `${keys.bucketPrefix}s:`, ...run],
+              }) as Promise<Array<string | number>>,
+          ),
+        ),
+      keys.interactions,
+    );
+    const flat = replies.flat();
+    return resources.map((_, i) => {
+      const lastAt = Number(flat[2 * i]);
+      return lastAt < 0 ? undefined : { lastAt, counts: Number(flat[2 * i + 1]) };
+    });
   }
 
   /** Bucket prefix, interval, first start, count and step, as the scripts take them. */
-  private rangeArguments({ interval, first, count }: BucketRange): string[] {
+  private rangeArguments(
+    { bucketPrefix }: ShardKeys,
+    { interval, first, count }: BucketRange,
+  ): string[] {
     // Buckets past their retention may still await Redis's expiry: never read them.
     const oldest = oldestKept(Date.now(), interval, this.retention);
     const skipped = Math.max(0, Math.min(count, (oldest - first) / INTERVAL_MS[interval]));
     return [
-      this.bucketPrefix,
+      bucketPrefix,
       interval,
       String(first + skipped * INTERVAL_MS[interval]),
       String(count - skipped),
@@ -247,10 +372,55 @@ export class RedisTrackingStore implements TrackingStore {
     ];
   }
 
-  async countInteractions(): Promise<number> {
-    const count = await this.connection.run((client) => client.get(this.interactionsKey));
-    return Number(count ?? 0);
+  /** Runs `work` on every shard, at most {@link SHARDS_AT_ONCE} at a time; resolves in shard order. */
+  private eachShard<T>(work: (keys: ShardKeys) => Promise<T>): Promise<T[]> {
+    return mapAtMost(this.shards, SHARDS_AT_ONCE, work);
   }
+
+  /** The keys of the shard `id` belongs to. */
+  private keysOf(id: string): ShardKeys {
+    return this.shards[this.keyspace.shardOf(id)];
+  }
+}
+
+/** The keys of the shard whose keys start with `prefix`. */
+function shardKeys(prefix: string): ShardKeys {
+  return {
+    totals: `${prefix}:tracking:totals`,
+    activity: `${prefix}:tracking:activity`,
+    interactions: `${prefix}:tracking:interactions`,
+    resourcePrefix: `${prefix}:tracking:r:`,
+    bucketPrefix: `${prefix}:tracking:`,
+  };
+}
+
+/**
+ * The order of a bucket's leaders, as one shard's sorted set of negated
+ * counts keeps them: highest count first, ties by member in UTF-8 byte order.
+ */
+function compareLeaders(a: Leader, b: Leader): number {
+  return (
+    b.count - a.count ||
+    compareUtf8(leaderMember(a.resourceId, a.life), leaderMember(b.resourceId, b.life))
+  );
+}
+
+/** `work` on each item, at most `atOnce` at a time; resolves in the items' order. */
+async function mapAtMost<T, R>(
+  items: readonly T[],
+  atOnce: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(atOnce, items.length) }, worker));
+  return results;
 }
 
 /** A bucket's flat HGETALL reply as counts: `total` and `t:<type>` fields. */
