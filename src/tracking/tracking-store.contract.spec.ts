@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
+import { findRedisCli, RedisCluster } from '../../test/helpers/redis-cluster';
 import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
 import { RedisKeyspace } from '../redis/redis-keyspace';
@@ -348,6 +349,47 @@ if (redisBinary) {
           { numRuns: 25 },
         );
       });
+    });
+  });
+}
+
+const clusterTools = redisBinary !== undefined && findRedisCli() !== undefined;
+if (redisBinary && !clusterTools && process.env.CI === 'true') {
+  throw new Error('redis-cli is not installed: the Redis Cluster contract cannot run in CI.');
+}
+
+if (clusterTools) {
+  describe('Redis Cluster', () => {
+    let cluster: RedisCluster;
+    let connection: RedisConnection;
+
+    beforeAll(async () => {
+      Logger.overrideLogger(false);
+      cluster = await RedisCluster.start({ masters: 3 });
+      connection = new RedisConnection({
+        url: 'redis://',
+        clusterNodes: cluster.seeds.split(','),
+        timeoutMs: 1_000,
+      });
+      await connection.onModuleInit();
+    });
+
+    afterAll(async () => {
+      await connection?.onApplicationShutdown();
+      await cluster?.stop();
+    });
+
+    // 7 shards over 3 masters: every script runs on the node of its shard's slot.
+    describeTrackingStoreContract('redis cluster, 7 shards', {
+      create: (settings) => {
+        const namespace = uniqueNamespace();
+        return new RedisTrackingStore(connection, {
+          namespace,
+          keyspace: RedisKeyspace.cluster(namespace, SHARDS),
+          ...settings,
+        });
+      },
+      partitions: { count: SHARDS, of: (id) => keyspace.shardOf(id) },
     });
   });
 }
