@@ -24,7 +24,7 @@ function statusCounts(responses: Response[]): Record<number, number> {
   return counts;
 }
 
-describe.each(storeTargets)('conditional writes ($name store)', ({ name, env }) => {
+describe.each(storeTargets)('conditional writes ($name store)', ({ store, env }) => {
   // Registered first, so that the agent's connections are gone before the app closes.
   let agent: Agent;
   beforeAll(() => {
@@ -331,7 +331,7 @@ describe.each(storeTargets)('conditional writes ($name store)', ({ name, env }) 
       }
     });
 
-    if (name === 'redis') {
+    if (store === 'redis') {
       it('two instances sharing one Redis namespace: still exactly one winner per round', async () => {
         // A second app on the same namespace: the check-and-write must be atomic in Redis itself.
         const shared = { ...env() };

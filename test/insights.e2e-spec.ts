@@ -357,7 +357,7 @@ afterAll(async () => {
 /* ------------------------------------------------------------------------- */
 
 describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => {
-  const { name, env } = target;
+  const { name, store, env } = target;
 
   describe('GET /interactions/:resourceId/series', () => {
     // Registered first, so that the agent's connections are gone before the app closes.
@@ -711,7 +711,7 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
         const counters = await countersOf(app);
         const day = await statsSeriesOf(app, { interval: 'hour' });
         for (const field of ACTIVITY_FIELDS) {
-          if (field === 'evicted' && name === 'redis') continue; // server-wide on Redis
+          if (field === 'evicted' && store === 'redis') continue; // server-wide on Redis
           const sum = day.points.reduce((total, point) => total + point[field], 0);
           expect([field, sum]).toStrictEqual([field, counters[field]]);
         }

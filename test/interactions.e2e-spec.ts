@@ -1,4 +1,5 @@
 import { Agent } from 'node:http';
+import { RedisKeyspace } from '../src/redis/redis-keyspace';
 import { storeTargets } from './helpers/stores';
 import { useTestApp } from './helpers/test-app';
 import { sleep } from './helpers/time';
@@ -16,11 +17,12 @@ interface TopRow {
 /** The resource ids of a `GET /interactions` answer, in order. */
 const idsOf = (body: unknown): string[] => (body as TopRow[]).map((row) => row.resourceId);
 
-describe.each(storeTargets)('interactions ($name store)', ({ env }) => {
+describe.each(storeTargets)('interactions ($name store)', ({ name, env }) => {
   /** Unique ids, so that tests sharing an app (or a store) never see each other's data. */
   const run = Math.random().toString(36).slice(2, 8);
   let counter = 0;
   const uniqueId = (label: string): string => `${label}-${run}-${++counter}`;
+  const uniqueIdAnywhere = uniqueId;
 
   describe('POST /interactions and GET /interactions/:resourceId', () => {
     const { http } = useTestApp(() => ({ ...env(), CACHE_TTL: '120' }));
@@ -488,10 +490,25 @@ describe.each(storeTargets)('interactions ($name store)', ({ env }) => {
     });
   });
 
-  describe('bounded tracking (TRACKING_MAX_RESOURCES=3)', () => {
-    const { http } = useTestApp(() => ({ ...env(), TRACKING_MAX_RESOURCES: '3' }), {
+  // On a cluster, each shard keeps ceil(TRACKING_MAX_RESOURCES / REDIS_SHARDS) resources:
+  // there the tests track ids of one shard, which keeps 3 as one Redis keeps 3 in all.
+  const shards = name === 'redis-cluster' ? 4 : 1;
+  const bound = { TRACKING_MAX_RESOURCES: String(3 * shards) };
+  const sharding: Record<string, string> = shards > 1 ? { REDIS_SHARDS: String(shards) } : {};
+  describe(`bounded tracking (${Object.entries({ ...bound, ...sharding })
+    .map(([variable, value]) => `${variable}=${value}`)
+    .join(', ')})`, () => {
+    const { http } = useTestApp(() => ({ ...env(), ...bound, ...sharding }), {
       perTest: true,
     });
+    const keyspace = RedisKeyspace.cluster('any', shards);
+    /** A unique id of shard 0 (the only shard with one Redis or memory). */
+    const uniqueId = (label: string): string => {
+      for (;;) {
+        const id = uniqueIdAnywhere(label);
+        if (keyspace.shardOf(id) === 0) return id;
+      }
+    };
     const track = (resourceId: string) =>
       http().post('/interactions').send({ resourceId }).expect(201);
     const listed = async (): Promise<string[]> =>

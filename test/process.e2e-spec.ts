@@ -17,7 +17,7 @@ import { storeTargets } from './helpers/stores';
 /** Variables Lapse reads: none is inherited from the machine running the tests. */
 const LAPSE_VARIABLE = /^(CACHE_|TRACKING_)|^(PORT|HOST|BODY_LIMIT)$/;
 
-describe.each(storeTargets)('the server process ($name store)', ({ name, env }) => {
+describe.each(storeTargets)('the server process ($name store)', ({ store, env }) => {
   const children: ChildProcess[] = [];
   let cwd: string;
 
@@ -56,7 +56,7 @@ describe.each(storeTargets)('the server process ($name store)', ({ name, env }) 
     expect(line).toContain(`127.0.0.1:${port}`);
 
     const res = await request(`http://127.0.0.1:${port}`).get('/stats').expect(200);
-    expect(res.body.store).toBe(name);
+    expect(res.body.store).toBe(store);
     expect(res.body.defaultTtl).toBe(42);
 
     expect(server.child.kill('SIGTERM')).toBe(true);

@@ -122,7 +122,7 @@ function clientOf({ http }: TestApp) {
 
 type Client = ReturnType<typeof clientOf>;
 
-describe.each(storeTargets)('resource groups ($name store)', ({ name, env }) => {
+describe.each(storeTargets)('resource groups ($name store)', ({ store, env }) => {
   const bootApp = useTestApps(env);
   /** A fresh, empty app (its own Redis namespace), closed after the test. */
   const boot = async (extra: Record<string, string> = {}): Promise<Client> =>
@@ -357,7 +357,7 @@ describe.each(storeTargets)('resource groups ($name store)', ({ name, env }) => 
       }
     });
 
-    if (name === 'memory') {
+    if (store === 'memory') {
       it('with CACHE_MAX_ENTRIES=3, evicted entries are neither listed nor purged nor counted', async () => {
         const c = await boot({ CACHE_MAX_ENTRIES: '3' });
         const ids = ['lru/1', 'lru/2', 'lru/3', 'lru/4', 'lru/5'];
@@ -576,7 +576,7 @@ describe.each(storeTargets)('resource groups ($name store)', ({ name, env }) => 
       await other.purge({ all: 'true' }).expect(200, { deleted: theirs.length });
     });
 
-    if (name === 'redis') {
+    if (store === 'redis') {
       it('all=true leaves an app sharing the Redis under another namespace alone, even with equal ids', async () => {
         const mine = await boot();
         const theirs = await boot();

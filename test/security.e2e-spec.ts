@@ -443,7 +443,7 @@ describe('API documentation of the security schemes', () => {
   });
 });
 
-describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
+describe.each(storeTargets)('rate limiting ($name store)', ({ store, env }) => {
   const boot = useTestApps();
 
   /** `count` GET /stats in a row, each expected to succeed. */
@@ -607,7 +607,7 @@ describe.each(storeTargets)('rate limiting ($name store)', ({ name, env }) => {
     for (const path of PROBES) await app.http().get(path).expect(200);
   });
 
-  if (name === 'redis') {
+  if (store === 'redis') {
     it('two instances on the same Redis and namespace share one budget', async () => {
       const shared = env();
       const settings = { THROTTLE_LIMIT: '4', THROTTLE_TTL: '30' };

@@ -45,7 +45,7 @@ const ORIGIN_KEYS = ['fetches', 'revalidations', 'staleServed', 'errors', 'joine
 /** Counters a request moves; everything `GET /stats` reports but the uptime. */
 type Counters = Omit<Stats, 'uptimeSeconds'>;
 
-describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
+describe.each(storeTargets)('GET /stats ($name store)', ({ store, env }) => {
   /** Boots an app that is closed after the test. */
   const boot = useTestApps(env);
 
@@ -61,7 +61,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
     const app = await boot({ CACHE_TTL: '45' });
     const stats = await statsOf(app);
     expect(Object.keys(stats).sort()).toStrictEqual([...STATS_KEYS].sort());
-    expect(stats.store).toBe(name);
+    expect(stats.store).toBe(store);
     expect(stats.defaultTtl).toBe(45);
     for (const key of STATS_KEYS.filter(
       (k) => !['store', 'maxEntries', 'hitRatio', 'origin', 'nearCache'].includes(k),
@@ -254,7 +254,7 @@ describe.each(storeTargets)('GET /stats ($name store)', ({ name, env }) => {
     await http().get('/resources/lasting').expect(200);
   });
 
-  if (name === 'memory') {
+  if (store === 'memory') {
     it('counts an eviction when a third PUT exceeds CACHE_MAX_ENTRIES=2 (memory store only)', async () => {
       const app = await boot({ CACHE_MAX_ENTRIES: '2' });
       const { http } = app;

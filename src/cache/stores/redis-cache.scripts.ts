@@ -277,3 +277,20 @@ end
 local head = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {expired, tonumber(head[2] or '-1')}
 `);
+
+/**
+ * The counters of consecutive buckets of one interval, in one round trip
+ * (a long range would otherwise be one HGETALL per bucket, per shard).
+ * KEYS: stats (only to route the call: the bucket keys share its shard)
+ * ARGV: bucket prefix, interval, first start, count, step
+ * Returns one flat field/value list per bucket, oldest first.
+ */
+export const ACTIVITY_SCRIPT = new RedisScript(`
+local first, step = tonumber(ARGV[3]), tonumber(ARGV[5])
+local out = {}
+for i = 0, tonumber(ARGV[4]) - 1 do
+  local start = string.format('%d', first + i * step)
+  out[#out + 1] = redis.call('HGETALL', ARGV[1] .. ARGV[2] .. ':' .. start)
+end
+return out
+`);

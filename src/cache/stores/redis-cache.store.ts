@@ -22,6 +22,7 @@ import type {
   NearCacheActivity,
 } from '../cache-store';
 import {
+  ACTIVITY_SCRIPT,
   DELETE_SCRIPT,
   INCREMENT_BATCH_SCRIPT,
   INCREMENT_SCRIPT,
@@ -35,8 +36,8 @@ import {
   BUCKET_INTERVALS,
   bucketExpiry,
   bucketOf,
-  bucketStarts,
   DEFAULT_RETENTION,
+  INTERVAL_MS,
   oldestKept,
 } from '../../time-series/time-buckets';
 import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
@@ -88,7 +89,9 @@ const IDLE_SWEEP_MS = 60_000;
 const BATCH = 1000;
 /** Most ids one listing request visits per shard (expired ones included), whatever the page size. */
 const LIST_BUDGET = 5000;
-/** Most shards read at once by a purge or a sweep: each is a loop of calls. */
+/** Most buckets one run of ACTIVITY_SCRIPT reads, so each run is short. */
+const BUCKETS_PER_SCRIPT = 1000;
+/** Most shards read at once by a purge, a sweep or a long series. */
 const SHARDS_AT_ONCE = 8;
 /**
  * The upper bound of a prefix range: the prefix followed by the byte 0xFF,
@@ -364,27 +367,49 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
   }
 
   async activity(range: BucketRange): Promise<CacheCounters[]> {
+    const step = INTERVAL_MS[range.interval];
+    // Buckets past their retention may still await Redis's expiry: never read them.
     const oldest = oldestKept(Date.now(), range.interval, this.retention);
-    const starts = bucketStarts(range);
-    const perShard = await Promise.all(
-      this.shards.map(({ bucketPrefix, stats }) =>
-        this.connection.run(
-          (client) =>
-            Promise.all(
-              starts.map((start) =>
-                start < oldest
-                  ? Promise.resolve({} as Record<string, string>)
-                  : client.hGetAll(`${bucketPrefix}${range.interval}:${start}`),
-              ),
-            ),
-          stats,
+    const skipped = Math.max(0, Math.min(range.count, Math.ceil((oldest - range.first) / step)));
+    const runs: Array<{ first: number; count: number }> = [];
+    for (let i = skipped; i < range.count; i += BUCKETS_PER_SCRIPT) {
+      runs.push({
+        first: range.first + i * step,
+        count: Math.min(BUCKETS_PER_SCRIPT, range.count - i),
+      });
+    }
+    const perShard = await this.eachShard(async ({ bucketPrefix, stats }) => {
+      const replies = await Promise.all(
+        runs.map(
+          ({ first, count }) =>
+            this.connection.run(
+              (client) =>
+                ACTIVITY_SCRIPT.evaluate(client, {
+                  keys: [stats],
+                  arguments: [
+                    bucketPrefix,
+                    range.interval,
+                    String(first),
+                    String(count),
+                    String(step),
+                  ],
+                }),
+              stats,
+            ) as Promise<string[][]>,
         ),
+      );
+      return replies.flat();
+    });
+    return Array.from({ length: range.count }, (_, i) =>
+      sumCounters(
+        perShard.map((buckets) => {
+          const flat = i < skipped ? [] : buckets[i - skipped];
+          const hash: Record<string, string> = {};
+          for (let j = 0; j < flat.length; j += 2) hash[flat[j]] = flat[j + 1];
+          return countersOf(hash, Number(hash.evicted ?? 0));
+        }),
       ),
     );
-    return starts.map((_, i) => {
-      const buckets = perShard.map((shard) => shard[i]);
-      return sumCounters(buckets.map((counts) => countersOf(counts, Number(counts.evicted ?? 0))));
-    });
   }
 
   failedCalls(): number {
