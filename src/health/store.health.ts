@@ -1,4 +1,4 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { CacheService } from '../cache';
@@ -11,7 +11,7 @@ export class StoreHealthIndicator {
     private readonly health: HealthIndicatorService,
     private readonly cache: CacheService,
     // Null unless CACHE_STORE=redis (and absent where Lapse's storage is not loaded).
-    @Optional() private readonly redis: RedisConnection | null = null,
+    @Optional() @Inject(RedisConnection) private readonly redis: RedisConnection | null = null,
   ) {}
 
   async isReachable(key = 'store'): Promise<HealthIndicatorResult> {

@@ -56,6 +56,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
   /** How long one call may take before it fails, in milliseconds. */
   readonly timeoutMs: number;
+  /** How logs name what it connects to: `Redis at <url>` or `Redis Cluster at <nodes>`. */
   private readonly where: string;
   private reachable: boolean | undefined;
   private closing = false;
@@ -85,7 +86,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     };
     this.socket = socket;
     if (clusterNodes.length > 0) {
-      this.where = `the Redis Cluster of ${clusterNodes.join(', ')}`;
+      this.where = `Redis Cluster at ${clusterNodes.join(', ')}`;
       this.cluster = createCluster({
         rootNodes: clusterNodes.map((node) => ({ url: nodeUrl(url, node) })),
         defaults: { ...credentialsOf(url), disableOfflineQueue: true, socket },
@@ -97,10 +98,10 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       this.connectCluster();
       return;
     }
-    this.where = redactUrl(url);
+    this.where = `Redis at ${redactUrl(url)}`;
     const client = createClient({ url, disableOfflineQueue: true, socket });
     this.single = client;
-    client.on('ready', () => this.reportReachable(true, `Connected to Redis at ${this.where}`));
+    client.on('ready', () => this.reportReachable(true, `Connected to ${this.where}`));
     client.on('error', (error: Error) => this.reportReachable(false, error.message));
     client.connect().catch((error: Error) => this.reportReachable(false, error.message));
   }
@@ -237,7 +238,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
         () => true,
         () => false,
       );
-      return [{ address: this.where, up }];
+      return [{ address: redactUrl(this.url), up }];
     }
     if (!this.isReady) return [{ address: this.where, up: false }];
     return Promise.all(
@@ -330,9 +331,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     this.reachable = reachable;
     if (reachable) this.logger.log(detail);
     else
-      this.logger.error(
-        `Redis at ${this.where} is unreachable (${detail}); answering 503 until it is back`,
-      );
+      this.logger.error(`${this.where} is unreachable (${detail}); answering 503 until it is back`);
   }
 
   /** At most one line a minute, however many calls Redis refuses. */
@@ -346,7 +345,7 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     this.errorReplyLoggedAt = now;
     this.errorRepliesUnlogged = 0;
     this.logger.error(
-      `Redis at ${this.where} refused a call: ${error.message}` +
+      `${this.where} refused a call: ${error.message}` +
         (more > 0 ? ` (and ${more} more in the last minute)` : ''),
     );
   }

@@ -84,7 +84,8 @@ export interface paths {
     /**
      * Readiness probe
      * @description The store answers: 200, else 503 (e.g. while Redis is down or
-     *     slower than REDIS_TIMEOUT_MS).
+     *     slower than REDIS_TIMEOUT_MS). On a Redis Cluster: 200 while one master
+     *     answers, each master's state under `nodes`, and a message naming those down.
      */
     get: operations['HealthController_ready'];
     put?: never;
