@@ -259,9 +259,10 @@ const run = Math.random().toString(36).slice(2, 8);
 let counter = 0;
 const uniqueId = (label: string): string => `${label}-${run}-${++counter}`;
 
-const redisTarget = storeTargets.find((target) => target.name === 'redis');
-// Runs only where the test run has a redis-server (see global-setup.ts).
-const describeWithRedis = redisTarget ? describe : describe.skip;
+// One Redis and the Redis Cluster, where the test run has them (see global-setup.ts).
+const redisTargets = storeTargets.filter((target) => target.store === 'redis');
+const describeEachRedis =
+  redisTargets.length > 0 ? describe.each(redisTargets) : () => () => undefined;
 
 /* ------------------------------------------------------------------------- */
 /* One real minute boundary per store, crossed in the background.            */
@@ -1115,14 +1116,14 @@ describe.each(storeTargets)('time-bucketed insights ($name store)', (target) => 
   });
 });
 
-describeWithRedis('two instances sharing one Redis: series and windows', () => {
+describeEachRedis('two instances sharing one Redis: series and windows ($name)', (redisTarget) => {
   let a: TestApp;
   let b: TestApp;
   let agent: Agent;
 
   beforeAll(async () => {
     // One env() call: both instances get the same namespace.
-    const env = redisTarget!.env();
+    const env = redisTarget.env();
     a = await boot(env);
     b = await boot(env);
     agent = new Agent({ keepAlive: true, maxSockets: 50 });

@@ -3,20 +3,20 @@ import { storeTargets } from './helpers/stores';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 
-const redis = storeTargets.find((target) => target.name === 'redis');
+// One Redis and the Redis Cluster, where the test run has them (see
+// global-setup.ts, which prints a notice when it has none and fails under CI).
+const redisTargets = storeTargets.filter((target) => target.store === 'redis');
+const describeEachRedis =
+  redisTargets.length > 0 ? describe.each(redisTargets) : () => () => undefined;
 
-// Runs only where the test run has a redis-server (see global-setup.ts, which
-// prints a notice when it has none and fails under CI).
-const describeWithRedis = redis ? describe : () => undefined;
-
-describeWithRedis('two instances sharing one Redis', () => {
+describeEachRedis('two instances sharing one Redis ($name)', (redis) => {
   let a: TestApp;
   let b: TestApp;
   let agent: Agent;
 
   beforeAll(async () => {
     // One env() call: both instances get the same namespace.
-    const env = redis!.env();
+    const env = redis.env();
     a = await startTestApp(env);
     b = await startTestApp(env);
     agent = new Agent({ keepAlive: true, maxSockets: 50 });

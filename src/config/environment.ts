@@ -432,13 +432,14 @@ function crossFieldProblems(env: Environment): string[] {
         `(got ${env.NEAR_CACHE_MAX_ENTRIES} with CACHE_STORE=${env.CACHE_STORE})`,
     );
   }
-  if (env.REDIS_CLUSTER_NODES !== '' && env.CACHE_STORE !== 'redis') {
+  const cluster = splitList(env.REDIS_CLUSTER_NODES).length > 0;
+  if (cluster && env.CACHE_STORE !== 'redis') {
     problems.push(
       `REDIS_CLUSTER_NODES needs CACHE_STORE=redis (got CACHE_STORE=${env.CACHE_STORE})`,
     );
   }
   // Its invalidation messages come from one server; a cluster's come from each master.
-  if (env.NEAR_CACHE_MAX_ENTRIES > 0 && env.REDIS_CLUSTER_NODES !== '') {
+  if (env.NEAR_CACHE_MAX_ENTRIES > 0 && cluster) {
     problems.push(
       'NEAR_CACHE_MAX_ENTRIES is not supported on a Redis Cluster yet (REDIS_CLUSTER_NODES is set)',
     );

@@ -68,6 +68,10 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private discovered = false;
   private connecting: Promise<void> | undefined;
   private rediscoveredAt = -Infinity;
+  /** On a cluster: the nodes whose connection is lost (`host:port`), logged once each. */
+  private readonly nodesDown = new Set<string>();
+  private timeoutLoggedAt = -Infinity;
+  private timeoutsUnlogged = 0;
   private readonly url: string;
   private readonly clusterNodes: readonly string[];
   private readonly socket: {
@@ -87,14 +91,22 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     this.socket = socket;
     if (clusterNodes.length > 0) {
       this.where = `Redis Cluster at ${clusterNodes.join(', ')}`;
+      const tls = url.startsWith('rediss:');
       this.cluster = createCluster({
-        rootNodes: clusterNodes.map((node) => ({ url: nodeUrl(url, node) })),
-        defaults: { ...credentialsOf(url), disableOfflineQueue: true, socket },
+        // Reading the slot map from a frozen node must fail, not wait forever.
+        rootNodes: clusterNodes.map((node) => ({ socket: this.discoverySocket(node) })),
+        defaults: { ...credentialsOf(url), disableOfflineQueue: true, socket: { ...socket, tls } },
         // Connect to a node on first use: discovery then never waits for a dead master.
         minimizeConnections: true,
       });
+      // Without a listener, an error while reading the slot map ends the walk over the seeds.
       this.cluster.on('error', () => undefined);
-      this.cluster.on('node-error', () => undefined);
+      this.cluster.on('node-error', (error: Error, node: { host: string; port: number }) =>
+        this.reportNode(`${node.host}:${node.port}`, false, error.message),
+      );
+      this.cluster.on('node-ready', (node: { host: string; port: number }) =>
+        this.reportNode(`${node.host}:${node.port}`, true),
+      );
       this.connectCluster();
       return;
     }
@@ -163,11 +175,16 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
    * there a key is required.
    */
   run<T>(call: (client: RedisClient) => Promise<T>, key?: string): Promise<T> {
-    return this.bounded(() => this.routed(call, key));
+    return this.bounded((late) => this.routed(call, key, late));
   }
 
-  /** Runs `call`, bounded by the timeout, counting and reporting its failure. */
-  private async bounded<T>(call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `call`, bounded by the timeout, counting and reporting its failure.
+   * `call` is told whether it is too late: on a cluster, a node's client may
+   * still be connecting when the caller has had its 503, and the command must
+   * not be sent then (a 503 means nothing was applied).
+   */
+  private async bounded<T>(call: (late: () => boolean) => Promise<T>): Promise<T> {
     if (!this.isReady) {
       this.failures += 1;
       throw new StoreUnavailableError();
@@ -189,16 +206,18 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
       );
     });
     try {
-      const result = await Promise.race([call(), timeout]);
+      const result = await Promise.race([call(() => timedOut), timeout]);
       // A call answered in time: Redis is back after a freeze (a lost
       // connection reports its return by itself, with 'ready').
-      if (this.reachable === false && this.isReady) {
+      if (!this.cluster && this.reachable === false && this.isReady) {
         this.reportReachable(true, `${this.where} answers again`);
       }
       return result;
     } catch (error) {
       this.failures += 1;
-      if (timedOut) {
+      if (timedOut && this.cluster) {
+        this.reportClusterTimeout();
+      } else if (timedOut) {
         this.reportReachable(false, `no answer within ${this.timeoutMs} ms`);
       } else if (error instanceof ErrorReply) {
         // Redis answered, with an error: not an outage, but worth a line now and then.
@@ -222,7 +241,11 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     if (!cluster) return [await this.run(call)];
     return Promise.all(
       cluster.masters.map((master) =>
-        this.bounded(async () => call((await cluster.nodeClient(master)) as RedisClient)),
+        this.bounded(async (late) => {
+          const client = (await cluster.nodeClient(master)) as RedisClient;
+          if (late()) throw new StoreUnavailableError();
+          return call(client);
+        }),
       ),
     );
   }
@@ -243,7 +266,11 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     if (!this.isReady) return [{ address: this.where, up: false }];
     return Promise.all(
       cluster.masters.map(async (master) => {
-        const up = await this.bounded(async () => (await cluster.nodeClient(master)).ping()).then(
+        const up = await this.bounded(async (late) => {
+          const client = await cluster.nodeClient(master);
+          if (late()) throw new StoreUnavailableError();
+          return client.ping();
+        }).then(
           () => true,
           () => false,
         );
@@ -280,13 +307,20 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private routed<T>(
     call: (client: RedisClient) => Promise<T>,
     key: string | undefined,
+    late: () => boolean,
   ): Promise<T> {
     const cluster = this.cluster;
     if (!cluster) return call(this.client);
     if (key === undefined) throw new Error('A call on a Redis Cluster needs a key to route it');
     // _execute is how the cluster client runs each of its own commands: it
-    // picks the slot's master and follows MOVED and ASK redirections.
-    return cluster._execute(key, false, undefined, (client) => call(client as RedisClient));
+    // picks the slot's master (connecting to it first if need be) and follows
+    // MOVED and ASK redirections, calling this again for each attempt.
+    return cluster._execute(key, false, undefined, async (client) => {
+      if (late()) throw new StoreUnavailableError();
+      const result = await call(client);
+      if (this.nodesDown.size > 0) this.reportNode(addressOf(client), true);
+      return result;
+    });
   }
 
   /** Reads the cluster's slot map until it succeeds, then keeps it fresh on failures. */
@@ -315,9 +349,57 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
     const now = performance.now();
     if (!cluster || !this.discovered || now - this.rediscoveredAt < REDISCOVER_INTERVAL_MS) return;
     this.rediscoveredAt = now;
-    const start = cluster.masters.find((master) => master.client?.isReady)?.client;
-    if (!start) return;
-    cluster._slots.rediscover(start).catch(() => undefined);
+    // From a master chosen at random: the one whose calls failed may be the
+    // first. A frozen one times out, and the seeds are read instead.
+    const masters = cluster.masters;
+    const from = masters[Math.floor(Math.random() * masters.length)];
+    if (!from) return;
+    const start = { options: { socket: this.discoverySocket(`${from.host}:${from.port}`) } };
+    cluster._slots.rediscover(start as unknown as RedisClient).catch(() => undefined);
+  }
+
+  /** How the slot map is read from `node` (`host:port`): bounded by the timeout, never retried. */
+  private discoverySocket(node: string) {
+    const colon = node.lastIndexOf(':');
+    return {
+      host: node.slice(0, colon),
+      port: Number(node.slice(colon + 1)),
+      tls: this.url.startsWith('rediss:'),
+      connectTimeout: this.timeoutMs,
+      socketTimeout: this.timeoutMs,
+    };
+  }
+
+  /** On a cluster: one line when a node's connection is lost, one when it is back. */
+  private reportNode(address: string, up: boolean, reason = 'connection lost'): void {
+    if (this.closing || up !== this.nodesDown.has(address)) return;
+    if (up) {
+      this.nodesDown.delete(address);
+      this.logger.log(`Redis Cluster node ${address} answers again`);
+    } else {
+      this.nodesDown.add(address);
+      this.logger.error(
+        `Redis Cluster node ${address} is unreachable (${reason}); ` +
+          'its shards answer 503 until it or a replica is back',
+      );
+    }
+  }
+
+  /** On a cluster: calls that timed out, at most one line a minute however many. */
+  private reportClusterTimeout(): void {
+    const now = performance.now();
+    if (now - this.timeoutLoggedAt < 60_000) {
+      this.timeoutsUnlogged += 1;
+      return;
+    }
+    const more = this.timeoutsUnlogged;
+    this.timeoutLoggedAt = now;
+    this.timeoutsUnlogged = 0;
+    this.logger.error(
+      `${this.where}: a call got no answer within ${this.timeoutMs} ms` +
+        (more > 0 ? ` (and ${more} more in the last minute)` : '') +
+        '; GET /health/ready says which masters answer',
+    );
   }
 
   /**
@@ -353,6 +435,12 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 
 /** Least time between two readings of a cluster's slot map after failed calls. */
 export const REDISCOVER_INTERVAL_MS = 1000;
+
+/** `host:port` of a cluster node's client. */
+function addressOf(client: RedisClient): string {
+  const socket = client.options?.socket as { host?: string; port?: number } | undefined;
+  return `${socket?.host ?? ''}:${socket?.port ?? ''}`;
+}
 
 /** A seed `host:port` as a URL carrying the scheme of `url` (`rediss:` for TLS). */
 function nodeUrl(url: string, node: string): string {

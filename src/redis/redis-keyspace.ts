@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { ErrorReply } from '@redis/client';
 import { crc32 } from 'node:zlib';
 import type { RedisConnection } from './redis-connection';
 
@@ -74,8 +75,10 @@ export function shardCountKey(namespace: string): string {
 /**
  * The keyspace of `namespace` on a cluster: the number of shards recorded
  * there by the first instance to start, else `wanted`, recorded now (SET NX,
- * so two first instances agree). Waits for the cluster, trying again every
- * second: an instance that guessed the count could file ids in the wrong shards.
+ * so two first instances agree). Waits while the cluster does not answer,
+ * trying again every second: an instance that guessed the count could file
+ * ids in the wrong shards. Fails when the cluster refuses (a wrong password,
+ * say) or holds a count that is not one.
  */
 export async function openClusterKeyspace(
   connection: RedisConnection,
@@ -86,27 +89,40 @@ export async function openClusterKeyspace(
   const key = shardCountKey(namespace);
   await connection.onModuleInit();
   for (let attempt = 1; ; attempt++) {
+    let recorded: string | null;
     try {
-      const recorded = await connection.run(
-        (client) => client.set(key, String(wanted), { condition: 'NX', GET: true }),
-        key,
-      );
-      const shards = recorded === null ? wanted : Number(recorded);
-      if (shards !== wanted) {
-        logger.warn(
-          `The cluster's namespace ${namespace} has ${shards} shards (REDIS_SHARDS=${wanted} ` +
-            'is for a new namespace): using its count',
-        );
-      }
-      return RedisKeyspace.cluster(namespace, shards);
+      recorded = await connection.run(async (client) => {
+        await client.set(key, String(wanted), { condition: 'NX' });
+        return client.get(key);
+      }, key);
     } catch (error) {
+      const reply = error instanceof Error ? error.cause : undefined;
+      if (reply instanceof ErrorReply) {
+        throw new Error(`The Redis Cluster refused to say its number of shards: ${reply.message}`, {
+          cause: error,
+        });
+      }
       if (attempt === 1) {
         logger.error(
-          `Cannot read the number of shards from the Redis Cluster yet (${String(error)}); ` +
+          'Cannot read the number of shards from the Redis Cluster yet; ' +
             'trying again every second before serving',
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      continue;
     }
+    const shards = Number(recorded);
+    if (!Number.isInteger(shards) || shards < 1) {
+      throw new Error(
+        `${key} in the Redis Cluster holds ${JSON.stringify(recorded)}, not a number of shards`,
+      );
+    }
+    if (shards !== wanted) {
+      logger.warn(
+        `The cluster's namespace ${namespace} has ${shards} shards (REDIS_SHARDS=${wanted} ` +
+          'is for a new namespace): using its count',
+      );
+    }
+    return RedisKeyspace.cluster(namespace, shards);
   }
 }

@@ -260,9 +260,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
     const start =
       after !== undefined && compareUtf8(after, prefix) >= 0 ? `(${after}` : `[${prefix}`;
     const end = prefix ? prefixUpperBound(prefix) : '+';
-    const pages = await Promise.all(
-      this.shards.map((keys) => this.listShard(keys, tag, start, end, limit)),
-    );
+    const pages = await this.eachShard((keys) => this.listShard(keys, tag, start, end, limit));
     let seenUpTo: string | undefined;
     for (const { next } of pages) {
       if (next !== undefined && (seenUpTo === undefined || compareUtf8(next, seenUpTo) < 0)) {
@@ -348,22 +346,32 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
 
   async countEntries(): Promise<number> {
     const now = Date.now();
-    const counts = await Promise.all(
-      this.shards.map(({ index: [expiry] }) =>
-        this.connection.run((client) => client.zCount(expiry, `(${now}`, '+inf'), expiry),
-      ),
+    const counts = await this.eachShard(({ index: [expiry] }) =>
+      this.connection.run((client) => client.zCount(expiry, `(${now}`, '+inf'), expiry),
     );
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  increment(counter: CacheAccessCounter, by = 1): Promise<void> {
-    const keys = this.countingShard();
-    return this.connection.run(async (client) => {
-      await INCREMENT_SCRIPT.evaluate(client, {
-        keys: [keys.stats],
-        arguments: [counter, String(by), ...this.bucketArguments(keys, Date.now())],
-      });
-    }, keys.stats);
+  /**
+   * Counts in the shards in turn (they are summed): when one is down (its
+   * master, on a cluster), the next takes the count, so a request on a shard
+   * that answers does not fail for another's.
+   */
+  async increment(counter: CacheAccessCounter, by = 1): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      const keys = this.countingShard();
+      try {
+        await this.connection.run(async (client) => {
+          await INCREMENT_SCRIPT.evaluate(client, {
+            keys: [keys.stats],
+            arguments: [counter, String(by), ...this.bucketArguments(keys, Date.now())],
+          });
+        }, keys.stats);
+        return;
+      } catch (error) {
+        if (tries >= Math.min(this.shards.length, 3)) throw error;
+      }
+    }
   }
 
   async activity(range: BucketRange): Promise<CacheCounters[]> {
@@ -418,11 +426,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
 
   async readCounters(): Promise<CacheCounters> {
     const [stored, infos] = await Promise.all([
-      Promise.all(
-        this.shards.map(({ stats }) =>
-          this.connection.run((client) => client.hGetAll(stats), stats),
-        ),
-      ),
+      this.eachShard(({ stats }) => this.connection.run((client) => client.hGetAll(stats), stats)),
       this.connection.runOnEachMaster((client) => client.info('stats')),
     ]);
     // Redis does not say which keys it evicted: this is its server-wide count, of every master.
@@ -578,7 +582,7 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
   private async sweep(): Promise<{ expired: number; nextExpiry: number } | undefined> {
     if (!this.connection.isReady) return undefined;
     // Eviction counts are per server: on a cluster no shard can file them alone.
-    const fileEvictions = this.shards.length === 1 ? '1' : '0';
+    const fileEvictions = this.keyspace.hashTagged ? '0' : '1';
     const swept = await this.eachShard(async (keys) => {
       const [expired, nextExpiry] = (await this.connection.run(
         (client) =>
