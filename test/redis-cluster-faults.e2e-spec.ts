@@ -1,13 +1,12 @@
 import { RedisKeyspace } from '../src/redis/redis-keyspace';
-import { findRedisCli, RedisCluster } from './helpers/redis-cluster';
+import { canStartCluster, RedisCluster } from './helpers/redis-cluster';
 import type { RedisClusterNode } from './helpers/redis-cluster';
-import { findRedisServer } from './helpers/redis-server';
 import { startTestApp } from './helpers/test-app';
 import type { TestApp } from './helpers/test-app';
 import { eventually } from './helpers/time';
 
 // This suite owns a cluster of its own (three masters, a replica each), to kill one master.
-const describeWithCluster = findRedisServer() && findRedisCli() ? describe : () => undefined;
+const describeWithCluster = canStartCluster('the cluster fault suite') ? describe : () => undefined;
 
 const UNAVAILABLE = {
   statusCode: 503,

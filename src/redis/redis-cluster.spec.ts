@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findRedisCli, RedisCluster } from '../../test/helpers/redis-cluster';
+import { canStartCluster, RedisCluster } from '../../test/helpers/redis-cluster';
 import type { RedisClusterNode } from '../../test/helpers/redis-cluster';
-import { findRedisServer } from '../../test/helpers/redis-server';
 import type { CacheEntry } from '../cache/cache-entry';
 import { RedisCacheStore } from '../cache/stores/redis-cache.store';
 import { StoreUnavailableError } from '../common/store-unavailable.error';
@@ -23,12 +22,7 @@ const TIMEOUT_MS = 1_000;
 const FAIL_FAST_MS = 2_000;
 const LONG_TTL = 10 * 60_000;
 
-const tools = findRedisServer() !== undefined && findRedisCli() !== undefined;
-if (!tools && process.env.CI === 'true') {
-  throw new Error(
-    'redis-server and redis-cli are needed: the Redis Cluster tests cannot run in CI.',
-  );
-}
+const tools = canStartCluster('the Redis Cluster tests');
 
 let namespaces = 0;
 const uniqueNamespace = (): string => `cluster-${process.pid}-${Date.now()}-${++namespaces}`;

@@ -61,17 +61,16 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
   private reachable: boolean | undefined;
   private closing = false;
   private failures = 0;
-  /** When an error reply was last logged: they are logged at most once a minute. */
-  private errorReplyLoggedAt = -Infinity;
-  private errorRepliesUnlogged = 0;
+  /** Error replies, logged at most once a minute. */
+  private readonly errorReplies = new OncePerMinute();
   /** On a cluster: whether its slot map was read, so calls can be routed. */
   private discovered = false;
   private connecting: Promise<void> | undefined;
   private rediscoveredAt = -Infinity;
   /** On a cluster: the nodes whose connection is lost (`host:port`), logged once each. */
   private readonly nodesDown = new Set<string>();
-  private timeoutLoggedAt = -Infinity;
-  private timeoutsUnlogged = 0;
+  /** On a cluster: calls that timed out, logged at most once a minute. */
+  private readonly clusterTimeouts = new OncePerMinute();
   private readonly url: string;
   private readonly clusterNodes: readonly string[];
   private readonly socket: {
@@ -387,17 +386,11 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 
   /** On a cluster: calls that timed out, at most one line a minute however many. */
   private reportClusterTimeout(): void {
-    const now = performance.now();
-    if (now - this.timeoutLoggedAt < 60_000) {
-      this.timeoutsUnlogged += 1;
-      return;
-    }
-    const more = this.timeoutsUnlogged;
-    this.timeoutLoggedAt = now;
-    this.timeoutsUnlogged = 0;
+    const more = this.clusterTimeouts.due();
+    if (more === undefined) return;
     this.logger.error(
       `${this.where}: a call got no answer within ${this.timeoutMs} ms` +
-        (more > 0 ? ` (and ${more} more in the last minute)` : '') +
+        inTheLastMinute(more) +
         '; GET /health/ready says which masters answer',
     );
   }
@@ -418,19 +411,34 @@ export class RedisConnection implements OnModuleInit, OnApplicationShutdown {
 
   /** At most one line a minute, however many calls Redis refuses. */
   private reportErrorReply(error: ErrorReply): void {
-    const now = performance.now();
-    if (now - this.errorReplyLoggedAt < 60_000) {
-      this.errorRepliesUnlogged += 1;
-      return;
-    }
-    const more = this.errorRepliesUnlogged;
-    this.errorReplyLoggedAt = now;
-    this.errorRepliesUnlogged = 0;
-    this.logger.error(
-      `${this.where} refused a call: ${error.message}` +
-        (more > 0 ? ` (and ${more} more in the last minute)` : ''),
-    );
+    const more = this.errorReplies.due();
+    if (more === undefined) return;
+    this.logger.error(`${this.where} refused a call: ${error.message}` + inTheLastMinute(more));
   }
+}
+
+/** Lets a kind of log line through once a minute, counting those held back. */
+class OncePerMinute {
+  private loggedAt = -Infinity;
+  private held = 0;
+
+  /** How many were held back since the last line, when one is due now; else `undefined`. */
+  due(): number | undefined {
+    const now = performance.now();
+    if (now - this.loggedAt < 60_000) {
+      this.held += 1;
+      return undefined;
+    }
+    const held = this.held;
+    this.loggedAt = now;
+    this.held = 0;
+    return held;
+  }
+}
+
+/** ` (and N more in the last minute)`, or nothing for none. */
+function inTheLastMinute(more: number): string {
+  return more > 0 ? ` (and ${more} more in the last minute)` : '';
 }
 
 /** Least time between two readings of a cluster's slot map after failed calls. */

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
-import { findRedisCli, RedisCluster } from '../../test/helpers/redis-cluster';
+import { canStartCluster, RedisCluster } from '../../test/helpers/redis-cluster';
 import { findRedisServer, RedisServer } from '../../test/helpers/redis-server';
 import { RedisConnection } from '../redis/redis-connection';
 import { RedisKeyspace } from '../redis/redis-keyspace';
@@ -353,12 +353,7 @@ if (redisBinary) {
   });
 }
 
-const clusterTools = redisBinary !== undefined && findRedisCli() !== undefined;
-if (redisBinary && !clusterTools && process.env.CI === 'true') {
-  throw new Error('redis-cli is not installed: the Redis Cluster contract cannot run in CI.');
-}
-
-if (clusterTools) {
+if (canStartCluster('the Redis Cluster contract')) {
   describe('Redis Cluster', () => {
     let cluster: RedisCluster;
     let connection: RedisConnection;

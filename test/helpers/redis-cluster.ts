@@ -36,6 +36,19 @@ export function findRedisCli(): string | undefined {
   return found.status === 0 && path ? path : undefined;
 }
 
+/**
+ * Whether a local cluster can be started here (`redis-server` and `redis-cli`
+ * installed). Under `CI=true` their absence is an error naming `suite`: CI
+ * runs every cluster suite.
+ */
+export function canStartCluster(suite: string): boolean {
+  const found = findRedisServer() !== undefined && findRedisCli() !== undefined;
+  if (!found && process.env.CI === 'true') {
+    throw new Error(`redis-server and redis-cli are needed: ${suite} cannot run in CI.`);
+  }
+  return found;
+}
+
 export interface RedisClusterOptions {
   /** Masters sharing the 16384 slots (at least 3). Default 3. */
   masters?: number;
