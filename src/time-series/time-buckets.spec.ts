@@ -8,6 +8,7 @@ import {
   DEFAULT_RETENTION,
   formatDuration,
   INTERVAL_MS,
+  keptRuns,
   oldestKept,
   parseDuration,
   parseTime,
@@ -143,6 +144,44 @@ describe('time buckets', () => {
 
       expect(oldestKept(expiry - 1, 'minute', SMALL)).toBe(start);
       expect(oldestKept(expiry, 'minute', SMALL)).toBeGreaterThan(start);
+    });
+  });
+
+  describe('keptRuns', () => {
+    it('splits a range into runs of at most perRun buckets, each with its offset', () => {
+      const range = { interval: 'minute' as const, first: at(8, 21), count: 7 };
+
+      expect(keptRuns(range, NOW, SMALL, 3)).toStrictEqual([
+        { first: at(8, 21), count: 3, offset: 0 },
+        { first: at(8, 24), count: 3, offset: 3 },
+        { first: at(8, 27), count: 1, offset: 6 },
+      ]);
+      expect(keptRuns(range, NOW, SMALL, 7)).toStrictEqual([
+        { first: at(8, 21), count: 7, offset: 0 },
+      ]);
+    });
+
+    it('leaves out the buckets past their retention', () => {
+      // 08:20 is the oldest minute kept at NOW: 08:17 to 08:19 are not read.
+      const range = { interval: 'minute' as const, first: at(8, 17), count: 6 };
+
+      expect(keptRuns(range, NOW, SMALL, 2)).toStrictEqual([
+        { first: at(8, 20), count: 2, offset: 3 },
+        { first: at(8, 22), count: 1, offset: 5 },
+      ]);
+      const hours = { interval: 'hour' as const, first: at(1, 0), count: 4 };
+      expect(keptRuns(hours, NOW, SMALL, 10)).toStrictEqual([
+        { first: at(3, 0), count: 2, offset: 2 },
+      ]);
+    });
+
+    it('has no runs when every bucket is past its retention, or there are none', () => {
+      expect(
+        keptRuns({ interval: 'minute', first: at(8, 0), count: 5 }, NOW, SMALL, 10),
+      ).toStrictEqual([]);
+      expect(
+        keptRuns({ interval: 'minute', first: at(8, 25), count: 0 }, NOW, SMALL, 10),
+      ).toStrictEqual([]);
     });
   });
 

@@ -92,6 +92,37 @@ export function oldestKept(
   return bucketOf(now - retention[interval], interval);
 }
 
+/** Consecutive buckets of a range, read together: the first's start, how many, and its offset in the range. */
+export interface BucketRun {
+  first: number;
+  count: number;
+  offset: number;
+}
+
+/**
+ * The buckets of `range` still kept at `now`, in runs of at most `perRun`
+ * (those past their retention may still await a store's expiry: never read).
+ */
+export function keptRuns(
+  range: BucketRange,
+  now: number,
+  retention: BucketRetention,
+  perRun: number,
+): BucketRun[] {
+  const step = INTERVAL_MS[range.interval];
+  const oldest = oldestKept(now, range.interval, retention);
+  const skipped = Math.max(0, Math.min(range.count, Math.ceil((oldest - range.first) / step)));
+  const runs: BucketRun[] = [];
+  for (let offset = skipped; offset < range.count; offset += perRun) {
+    runs.push({
+      first: range.first + offset * step,
+      count: Math.min(perRun, range.count - offset),
+      offset,
+    });
+  }
+  return runs;
+}
+
 /** When a bucket may be dropped: its retention after it ends (epoch ms). */
 export function bucketExpiry(
   start: number,

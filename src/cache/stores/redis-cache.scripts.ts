@@ -283,14 +283,19 @@ return {expired, tonumber(head[2] or '-1')}
  * (a long range would otherwise be one HGETALL per bucket, per shard).
  * KEYS: stats (only to route the call: the bucket keys share its shard)
  * ARGV: bucket prefix, interval, first start, count, step
- * Returns one flat field/value list per bucket, oldest first.
+ * Returns, for each bucket that counted something, its offset from the
+ * first and its flat field/value list: most buckets of a long range on a
+ * sharded keyspace are empty, and are neither sent nor merged.
  */
 export const ACTIVITY_SCRIPT = new RedisScript(`
 local first, step = tonumber(ARGV[3]), tonumber(ARGV[5])
 local out = {}
 for i = 0, tonumber(ARGV[4]) - 1 do
-  local start = string.format('%d', first + i * step)
-  out[#out + 1] = redis.call('HGETALL', ARGV[1] .. ARGV[2] .. ':' .. start)
+  local fields = redis.call('HGETALL', ARGV[1] .. ARGV[2] .. ':' .. string.format('%d', first + i * step))
+  if #fields > 0 then
+    out[#out + 1] = i
+    out[#out + 1] = fields
+  end
 end
 return out
 `);

@@ -38,7 +38,7 @@ import {
   bucketOf,
   DEFAULT_RETENTION,
   INTERVAL_MS,
-  oldestKept,
+  keptRuns,
 } from '../../time-series/time-buckets';
 import type { BucketRange, BucketRetention } from '../../time-series/time-buckets';
 import { NearCache } from './near-cache';
@@ -375,49 +375,27 @@ export class RedisCacheStore implements CacheStore, OnModuleDestroy, BeforeAppli
   }
 
   async activity(range: BucketRange): Promise<CacheCounters[]> {
-    const step = INTERVAL_MS[range.interval];
-    // Buckets past their retention may still await Redis's expiry: never read them.
-    const oldest = oldestKept(Date.now(), range.interval, this.retention);
-    const skipped = Math.max(0, Math.min(range.count, Math.ceil((oldest - range.first) / step)));
-    const runs: Array<{ first: number; count: number }> = [];
-    for (let i = skipped; i < range.count; i += BUCKETS_PER_SCRIPT) {
-      runs.push({
-        first: range.first + i * step,
-        count: Math.min(BUCKETS_PER_SCRIPT, range.count - i),
-      });
-    }
-    const perShard = await this.eachShard(async ({ bucketPrefix, stats }) => {
-      const replies = await Promise.all(
-        runs.map(
-          ({ first, count }) =>
-            this.connection.run(
-              (client) =>
-                ACTIVITY_SCRIPT.evaluate(client, {
-                  keys: [stats],
-                  arguments: [
-                    bucketPrefix,
-                    range.interval,
-                    String(first),
-                    String(count),
-                    String(step),
-                  ],
-                }),
-              stats,
-            ) as Promise<string[][]>,
-        ),
-      );
-      return replies.flat();
-    });
-    return Array.from({ length: range.count }, (_, i) =>
-      sumCounters(
-        perShard.map((buckets) => {
-          const flat = i < skipped ? [] : buckets[i - skipped];
-          const hash: Record<string, string> = {};
-          for (let j = 0; j < flat.length; j += 2) hash[flat[j]] = flat[j + 1];
-          return countersOf(hash, Number(hash.evicted ?? 0));
+    const step = String(INTERVAL_MS[range.interval]);
+    const runs = keptRuns(range, Date.now(), this.retention, BUCKETS_PER_SCRIPT);
+    const points = Array.from({ length: range.count }, () => countersOf({}, 0));
+    await this.eachShard(({ bucketPrefix, stats }) =>
+      Promise.all(
+        runs.map(async ({ first, count, offset }) => {
+          const reply = (await this.connection.run(
+            (client) =>
+              ACTIVITY_SCRIPT.evaluate(client, {
+                keys: [stats],
+                arguments: [bucketPrefix, range.interval, String(first), String(count), step],
+              }),
+            stats,
+          )) as Array<number | string[]>;
+          for (let i = 0; i < reply.length; i += 2) {
+            addCounters(points[offset + (reply[i] as number)], reply[i + 1] as string[]);
+          }
         }),
       ),
     );
+    return points;
   }
 
   failedCalls(): number {
@@ -763,6 +741,14 @@ function incrementBatchArguments(
       String(count),
     ]),
   ];
+}
+
+/** Adds a bucket's counts, as HGETALL's flat field/value list, to `sum`. */
+function addCounters(sum: CacheCounters, flat: readonly string[]): void {
+  for (let i = 0; i < flat.length; i += 2) {
+    const field = flat[i] as keyof CacheCounters;
+    if (Object.hasOwn(sum, field)) sum[field] += Number(flat[i + 1]);
+  }
 }
 
 /** Counters from a stats hash (fields absent until first counted), with `evicted` as given. */

@@ -130,6 +130,26 @@ return out
 `);
 
 /**
+ * The interactions counted in consecutive buckets of one interval, across
+ * resources. KEYS: any key of the shard (not read: it routes the call)
+ * ARGV: bucket prefix, interval, first start, count, step
+ * Returns, for each bucket that counted something, its offset from the first
+ * and its count: most buckets of a long range on a sharded keyspace are empty.
+ */
+export const ACTIVITY_SCRIPT = new RedisScript(`
+local first, step = tonumber(ARGV[3]), tonumber(ARGV[5])
+local out = {}
+for i = 0, tonumber(ARGV[4]) - 1 do
+  local count = redis.call('GET', ARGV[1] .. 'n:' .. ARGV[2] .. ':' .. string.format('%d', first + i * step))
+  if count then
+    out[#out + 1] = i
+    out[#out + 1] = count
+  end
+end
+return out
+`);
+
+/**
  * The first leaders of some buckets of one shard, for a windowed top list.
  *
  * KEYS: any key of the shard (not read: it routes the call to the shard's node)

@@ -8,6 +8,7 @@ import {
   bucketStarts,
   coveringBuckets,
   INTERVAL_MS,
+  keptRuns,
   oldestKept,
 } from '../../time-series/time-buckets';
 import type { BucketRange, BucketRef, BucketRetention } from '../../time-series/time-buckets';
@@ -22,6 +23,7 @@ import type {
 } from '../tracking-store';
 import { DEFAULT_TYPE_BOUND } from '../tracking-store';
 import {
+  ACTIVITY_SCRIPT,
   CHECK_SCRIPT,
   KEYS_PER_SCRIPT,
   LEADERS_SCRIPT,
@@ -259,17 +261,28 @@ export class RedisTrackingStore implements TrackingStore {
   }
 
   async activity(range: BucketRange): Promise<number[]> {
-    // MGET takes at least one key.
-    if (range.count <= 0) return [];
-    const starts = bucketStarts(range);
-    // One MGET per shard: its keys share the shard's slot.
-    const perShard = await this.eachShard(({ bucketPrefix, interactions }) =>
+    const step = String(INTERVAL_MS[range.interval]);
+    const runs = keptRuns(range, Date.now(), this.retention, KEYS_PER_SCRIPT);
+    const totals = new Array<number>(range.count).fill(0);
+    await this.eachShard(({ bucketPrefix, interactions }) =>
       this.connection.run(
-        (client) => client.mGet(starts.map((t) => `${bucketPrefix}n:${range.interval}:${t}`)),
+        (client) =>
+          Promise.all(
+            runs.map(async ({ first, count, offset }) => {
+              const reply = (await ACTIVITY_SCRIPT.evaluate(client, {
+                // Not read by the script: names the shard's slot, so a cluster routes the call there.
+                keys: [interactions],
+                arguments: [bucketPrefix, range.interval, String(first), String(count), step],
+              })) as Array<number | string>;
+              for (let i = 0; i < reply.length; i += 2) {
+                totals[offset + (reply[i] as number)] += Number(reply[i + 1]);
+              }
+            }),
+          ),
         interactions,
       ),
     );
-    return starts.map((_, i) => perShard.reduce((sum, counts) => sum + Number(counts[i] ?? 0), 0));
+    return totals;
   }
 
   async countInteractions(): Promise<number> {
