@@ -151,17 +151,24 @@ return out
 
 /**
  * The first leaders of some buckets of one shard, for a windowed top list.
+ * It stops after the bucket that brings what it has read to `budget` (it
+ * reads one bucket at least), so that each run stays short however full the
+ * buckets are, and a window of sparse buckets is read in one run.
  *
  * KEYS: any key of the shard (not read: it routes the call to the shard's node)
- * ARGV: leaders key prefix (`<p>:tracking:l:`), how many per bucket, then
- *       each bucket as `<interval>:<start>`
- * Returns per bucket its flat member/score list, strongest first.
+ * ARGV: leaders key prefix (`<p>:tracking:l:`), how many per bucket, budget
+ *       (leaders), then each bucket as `<interval>:<start>`
+ * Returns per bucket read (the first ones, in order) its flat member/score
+ * list, strongest first.
  */
 export const LEADERS_SCRIPT = new RedisScript(`
 local out = {}
-local last = tonumber(ARGV[2]) - 1
-for i = 3, #ARGV do
-  out[#out + 1] = redis.call('ZRANGE', ARGV[1] .. ARGV[i], 0, last, 'WITHSCORES')
+local last, budget, read = tonumber(ARGV[2]) - 1, tonumber(ARGV[3]), 0
+for i = 4, #ARGV do
+  local leaders = redis.call('ZRANGE', ARGV[1] .. ARGV[i], 0, last, 'WITHSCORES')
+  out[#out + 1] = leaders
+  read = read + #leaders / 2
+  if read >= budget then break end
 end
 return out
 `);
@@ -199,5 +206,5 @@ end
 return out
 `);
 
-/** Most keys one run of {@link LEADERS_SCRIPT} or {@link CHECK_SCRIPT} reads, so each run is short. */
+/** About the most keys one run of {@link LEADERS_SCRIPT} or {@link CHECK_SCRIPT} reads, so each run is short. */
 export const KEYS_PER_SCRIPT = 1000;

@@ -298,26 +298,30 @@ export class RedisTrackingStore implements TrackingStore {
     buckets: readonly BucketRef[],
     depth: number,
   ): Promise<Leader[][]> {
-    // A few buckets per run, so that each run reads about KEYS_PER_SCRIPT entries at most.
-    const perRun = Math.max(1, Math.floor(KEYS_PER_SCRIPT / depth));
-    const runs = await this.connection.run(
-      (client) =>
-        Promise.all(
-          chunk(buckets, perRun).map(
-            (some) =>
-              LEADERS_SCRIPT.evaluate(client, {
-                // Not read by the script: names the shard's slot, so a cluster routes the call there.
-                keys: [keys.interactions],
-                arguments: [
-                  `${keys.bucketPrefix}l:`,
-                  String(depth),
-                  ...some.map(({ interval, start }) => `${interval}:${start}`),
-                ],
-              }) as Promise<string[][]>,
-          ),
-        ),
-      keys.interactions,
-    );
+    const prefix = `${keys.bucketPrefix}l:`;
+    const names = buckets.map(({ interval, start }) => `${interval}:${start}`);
+    const runs = await this.connection.run(async (client) => {
+      // Each run stops once it has read about KEYS_PER_SCRIPT leaders: the first ones.
+      const readSome = (some: readonly string[]): Promise<string[][]> =>
+        LEADERS_SCRIPT.evaluate(client, {
+          // Not read by the script: names the shard's slot, so a cluster routes the call there.
+          keys: [keys.interactions],
+          arguments: [prefix, String(depth), String(KEYS_PER_SCRIPT), ...some],
+        }) as Promise<string[][]>;
+      const readAll = async (some: readonly string[]): Promise<string[][]> => {
+        const lists = await readSome(some);
+        return lists.length < some.length
+          ? [...lists, ...(await readAll(some.slice(lists.length)))]
+          : lists;
+      };
+      // One run reads a window of sparse buckets whole (most buckets of a
+      // sharded keyspace are); the rest of full ones is read a few buckets
+      // per run, the runs sent together.
+      const head = await readSome(names);
+      const perRun = Math.max(1, Math.floor(KEYS_PER_SCRIPT / depth));
+      const tail = await Promise.all(chunk(names.slice(head.length), perRun).map(readAll));
+      return [head, ...tail];
+    }, keys.interactions);
     return runs.flat().map((flat) => {
       const leaders: Leader[] = [];
       for (let i = 0; i < flat.length; i += 2) {
