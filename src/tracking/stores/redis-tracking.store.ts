@@ -9,7 +9,6 @@ import {
   coveringBuckets,
   INTERVAL_MS,
   keptRuns,
-  oldestKept,
 } from '../../time-series/time-buckets';
 import type { BucketRange, BucketRef, BucketRetention } from '../../time-series/time-buckets';
 import { BUCKET_LEADERS, leaderMember, parseLeaderMember, topOfWindow } from '../window-top';
@@ -373,19 +372,15 @@ export class RedisTrackingStore implements TrackingStore {
   }
 
   /** Bucket prefix, interval, first start, count and step, as the scripts take them. */
-  private rangeArguments(
-    { bucketPrefix }: ShardKeys,
-    { interval, first, count }: BucketRange,
-  ): string[] {
-    // Buckets past their retention may still await Redis's expiry: never read them.
-    const oldest = oldestKept(Date.now(), interval, this.retention);
-    const skipped = Math.max(0, Math.min(count, (oldest - first) / INTERVAL_MS[interval]));
+  private rangeArguments({ bucketPrefix }: ShardKeys, range: BucketRange): string[] {
+    // The buckets still kept, in one run (none when all are past their retention).
+    const [run] = keptRuns(range, Date.now(), this.retention, Math.max(1, range.count));
     return [
       bucketPrefix,
-      interval,
-      String(first + skipped * INTERVAL_MS[interval]),
-      String(count - skipped),
-      String(INTERVAL_MS[interval]),
+      range.interval,
+      String(run?.first ?? range.first),
+      String(run?.count ?? 0),
+      String(INTERVAL_MS[range.interval]),
     ];
   }
 
